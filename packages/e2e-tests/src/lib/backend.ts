@@ -1,0 +1,226 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+// These tests only ever run from source, so __dirname is this folder.
+// eslint-disable-next-line no-restricted-syntax
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'artifacts');
+const BACKEND_DIR = path.join(REPO_ROOT, 'packages/backend');
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** PostgreSQL connection string for tests, if PostgreSQL is available. */
+export const postgresConnectionString =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+
+/** The databases every smoke suite runs on: SQLite always, PostgreSQL when configured. */
+export const databases: DatabaseKind[] = postgresConnectionString
+  ? ['sqlite', 'postgres']
+  : ['sqlite'];
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningBackend {
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartBackendOptions {
+  database: DatabaseKind;
+  env?: Record<string, string>;
+  /** Resolve when the process exits instead of waiting for readiness. */
+  expectExit?: boolean;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts the real demo backend process (packages/backend/src/index.ts, run
+ * the way `backstage-cli package start` runs it, without the file watcher) on
+ * a free port, with app-config.yaml plus per-test overrides.
+ */
+export async function startBackend(
+  options: StartBackendOptions,
+): Promise<RunningBackend & { exitCode?: number | null }> {
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const dbPrefix = `mycopod_e2e_${randomBytes(4).toString('hex')}_`;
+  const database =
+    options.database === 'postgres'
+      ? {
+          client: 'pg',
+          connection: postgresConnectionString,
+          prefix: dbPrefix,
+        }
+      : { client: 'better-sqlite3', connection: ':memory:' };
+  const overrides = {
+    app: { baseUrl },
+    backend: {
+      baseUrl,
+      listen: { port, host: '127.0.0.1' },
+      cors: { origin: baseUrl },
+      database,
+    },
+  };
+  const overrideFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'mycopod-e2e-')),
+    'app-config.e2e.json',
+  );
+  fs.writeFileSync(overrideFile, JSON.stringify(overrides));
+
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+      'src/index.ts',
+      '--config',
+      path.join(REPO_ROOT, 'app-config.yaml'),
+      '--config',
+      overrideFile,
+    ],
+    {
+      cwd: BACKEND_DIR,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', d => (output += d));
+  child.stderr?.on('data', d => (output += d));
+  const exited = new Promise<number | null>(resolve =>
+    child.once('exit', code => resolve(code)),
+  );
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (options.database === 'postgres') {
+      await dropDatabases(dbPrefix);
+    }
+  };
+
+  if (options.expectExit) {
+    const exitCode = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`backend did not exit:\n${output}`)),
+          options.readyTimeoutMs ?? 120_000,
+        ),
+      ),
+    ]).catch(async e => {
+      await stop();
+      throw e;
+    });
+    return { baseUrl, exitCode, output: () => output, stop };
+  }
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`backend exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`backend not ready in time:\n${output}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+  return { baseUrl, output: () => output, stop };
+}
+
+async function dropDatabases(prefix: string) {
+  const client = new Client({ connectionString: postgresConnectionString });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface PersonaSession {
+  token: string;
+  userEntityRef: string;
+  ownershipEntityRefs: string[];
+}
+
+/** Signs in as a demo persona through the auth backend's persona provider. */
+export async function signIn(
+  baseUrl: string,
+  persona: string,
+): Promise<PersonaSession> {
+  const res = await fetch(`${baseUrl}/api/auth/persona/refresh`, {
+    headers: {
+      'x-mycopod-persona': persona,
+      'x-requested-with': 'XMLHttpRequest',
+    },
+  });
+  if (!res.ok) {
+    throw new Error(`sign-in as ${persona} failed: ${res.status} ${await res.text()}`);
+  }
+  const body = await res.json();
+  return {
+    token: body.backstageIdentity.token,
+    userEntityRef: body.backstageIdentity.identity.userEntityRef,
+    ownershipEntityRefs: body.backstageIdentity.identity.ownershipEntityRefs,
+  };
+}
+
+/** Polls until `fn` returns a value, or fails with the last error. */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out; last error: ${lastError ?? 'none'}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
