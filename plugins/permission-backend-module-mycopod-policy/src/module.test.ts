@@ -1,12 +1,13 @@
 import { mockCredentials, startTestBackend, mockServices } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionModuleMycoPodPolicy from '.';
 
 describe('MycoPod permission policy in a real permission backend', () => {
   async function authorize(names: string[], header?: string) {
     const { server } = await startTestBackend({
       features: [
-        import('@backstage/plugin-permission-backend'),
+        permissionBackend,
         permissionModuleMycoPodPolicy,
         mockServices.rootConfig.factory({
           data: { permission: { enabled: true } },

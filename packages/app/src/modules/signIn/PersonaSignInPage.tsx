@@ -41,6 +41,15 @@ function forgetOnSignOut(identity: IdentityApi): IdentityApi {
   };
 }
 
+/** The backend's own message (e.g. "User not found") rather than "Request failed with 404". */
+function describeError(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const message = cause instanceof Error ? cause.message : error.message;
+  return /user not found/i.test(message)
+    ? `${message}. The catalog may still be loading the demo users: try again in a few seconds.`
+    : message;
+}
+
 function PersonaChooser(props: {
   onChoose: (name: string) => void;
   error?: Error;
@@ -59,7 +68,7 @@ function PersonaChooser(props: {
             status="danger"
             icon
             title="Sign-in failed"
-            description={props.error.message}
+            description={describeError(props.error)}
           />
         )}
         {PERSONAS.map(persona => (
