@@ -40,7 +40,7 @@ ensure_node() {
   local dir="$TOOLCHAIN_DIR/node-v$MYCOPOD_NODE_VERSION-linux-$arch"
   if [ ! -x "$dir/bin/node" ]; then
     command -v npm >/dev/null || die "need either Node.js 22/24, or npm to fetch it"
-    log "system Node is ${sys_node:+$("$sys_node" --version)}${sys_node:-missing}; fetching node-linux-$arch@$MYCOPOD_NODE_VERSION from the npm registry"
+    log "system Node is ${sys_node:+$("$sys_node" --version) ($sys_node)}${sys_node:-missing}; fetching node-linux-$arch@$MYCOPOD_NODE_VERSION from the npm registry"
     local tmp
     tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "node-linux-$arch@$MYCOPOD_NODE_VERSION" >/dev/null) ||

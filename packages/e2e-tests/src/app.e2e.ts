@@ -51,9 +51,9 @@ describe('demo app in a real browser', () => {
   });
 
   it.each([
-    ['Developer', 'dev', 'Dana Developer'],
-    ['Admin', 'admin', 'Alex Admin'],
-  ])('signs in as %s and sees the catalog', async (title, persona, displayName) => {
+    ['Developer', 'dev', 'Dana Developer', 'team-a'],
+    ['Admin', 'admin', 'Alex Admin', 'platform-admins'],
+  ])('signs in as %s and sees the catalog', async (title, persona, displayName, group) => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     try {
@@ -82,7 +82,9 @@ describe('demo app in a real browser', () => {
       expect(identity).toBe(`user:default/${persona}`);
 
       await page.goto(`${backend.baseUrl}/settings`);
-      await page.getByText(displayName).first().waitFor({ timeout: 30_000 });
+      // The settings page shows the identity from the token: user and group.
+      await page.getByRole('link', { name: displayName }).first().waitFor({ timeout: 30_000 });
+      await page.getByRole('link', { name: group, exact: true }).first().waitFor();
       await page.screenshot({
         path: path.join(ARTIFACTS_DIR, `settings-${persona}.png`),
       });
