@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then type-checks, lints and runs every test once:
 #   1. tsc over the whole repo
-#   2. backstage-cli repo lint
+#   2. backstage-cli repo lint and prettier --check
 #   3. unit and integration tests of every package (jest via backstage-cli;
 #      DB tests on SQLite, and on PostgreSQL when
 #      BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set)
@@ -90,6 +90,7 @@ fi
 
 check typecheck yarn tsc
 check lint yarn backstage-cli repo lint
+check format yarn prettier --check .
 jest_suite unit yarn backstage-cli repo test
 check build-app yarn workspace app build
 check chromium ensure_chromium

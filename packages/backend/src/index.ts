@@ -25,9 +25,7 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@mycopod/plugin-permission-backend-module-mycopod-policy'),
-);
+backend.add(import('@mycopod/plugin-permission-backend-module-mycopod-policy'));
 
 // search (in-memory engine) over the catalog
 backend.add(import('@backstage/plugin-search-backend'));

@@ -54,7 +54,9 @@ describe.each(databases)('demo backend process on %s', database => {
       );
       expect(user.metadata.name).toBe(persona);
       expect(
-        user.relations?.filter(r => r.type === RELATION_MEMBER_OF).map(r => r.targetRef),
+        user.relations
+          ?.filter(r => r.type === RELATION_MEMBER_OF)
+          .map(r => r.targetRef),
       ).toEqual([groupRef]);
     },
   );
@@ -80,7 +82,9 @@ describe.each(databases)('demo backend process on %s', database => {
 
   it('refuses unknown personas and unauthenticated catalog reads', async () => {
     await expect(signIn(backend.baseUrl, 'mallory')).rejects.toThrow(/403/);
-    await expect(signIn(backend.baseUrl, 'user:evil/admin')).rejects.toThrow(/403/);
+    await expect(signIn(backend.baseUrl, 'user:evil/admin')).rejects.toThrow(
+      /403/,
+    );
     const res = await fetch(`${backend.baseUrl}/api/catalog/entities`);
     expect(res.status).toBe(401);
   });

@@ -1,4 +1,8 @@
-import { mockCredentials, startTestBackend, mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  startTestBackend,
+  mockServices,
+} from '@backstage/backend-test-utils';
 import request from 'supertest';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import permissionModuleMycoPodPolicy from '.';
@@ -27,7 +31,12 @@ describe('MycoPod permission policy in a real permission backend', () => {
 
   it('allows Backstage permissions and denies unknown ones for a user', async () => {
     const res = await authorize(
-      ['catalog.entity.read', 'scaffolder.task.create', 'mycopod.vm.delete', 'other.thing'],
+      [
+        'catalog.entity.read',
+        'scaffolder.task.create',
+        'mycopod.vm.delete',
+        'other.thing',
+      ],
       mockCredentials.user.header('user:default/dev'),
     );
     expect(res.status).toBe(200);
@@ -40,7 +49,10 @@ describe('MycoPod permission policy in a real permission backend', () => {
   });
 
   it('rejects unauthenticated callers', async () => {
-    const res = await authorize(['catalog.entity.read'], mockCredentials.none.header());
+    const res = await authorize(
+      ['catalog.entity.read'],
+      mockCredentials.none.header(),
+    );
     expect(res.status).toBe(401);
   });
 });

@@ -12,14 +12,15 @@ describe('MycoPodPermissionPolicy', () => {
     permission: { type: 'basic' as const, name, attributes: {} },
   });
 
-  it.each(['catalog.entity.read', 'catalog.location.create', 'scaffolder.action.execute'])(
-    'allows %s',
-    async name => {
-      expect(await policy.handle(query(name), user)).toEqual({
-        result: AuthorizeResult.ALLOW,
-      });
-    },
-  );
+  it.each([
+    'catalog.entity.read',
+    'catalog.location.create',
+    'scaffolder.action.execute',
+  ])('allows %s', async name => {
+    expect(await policy.handle(query(name), user)).toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
 
   it('denies permissions it does not know', async () => {
     expect(await policy.handle(query('proxmox.vm.start'), user)).toEqual({

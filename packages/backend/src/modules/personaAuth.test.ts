@@ -7,7 +7,10 @@ describe('readPersonaConfig', () => {
 
   it('normalises the persona list to user entity refs', () => {
     expect(
-      readPersonaConfig(config({ users: ['dev', 'user:default/admin', 'ops/carol'] }), 'development'),
+      readPersonaConfig(
+        config({ users: ['dev', 'user:default/admin', 'ops/carol'] }),
+        'development',
+      ),
     ).toEqual({
       users: ['user:default/dev', 'user:default/admin', 'user:ops/carol'],
       allowInProduction: false,
@@ -19,9 +22,9 @@ describe('readPersonaConfig', () => {
   });
 
   it('refuses production unless explicitly allowed', () => {
-    expect(() => readPersonaConfig(config({ users: ['dev'] }), 'production')).toThrow(
-      /development only and refuses to start with NODE_ENV=production/,
-    );
+    expect(() =>
+      readPersonaConfig(config({ users: ['dev'] }), 'production'),
+    ).toThrow(/development only and refuses to start with NODE_ENV=production/);
     expect(
       readPersonaConfig(
         config({ users: ['dev'], dangerouslyAllowInProduction: true }),
@@ -31,8 +34,8 @@ describe('readPersonaConfig', () => {
   });
 
   it('rejects an empty persona list', () => {
-    expect(() => readPersonaConfig(config({ users: [] }), 'development')).toThrow(
-      /must list at least one user/,
-    );
+    expect(() =>
+      readPersonaConfig(config({ users: [] }), 'development'),
+    ).toThrow(/must list at least one user/);
   });
 });

@@ -22,7 +22,10 @@ const CONFIG_ROOT = `auth.providers.${PERSONA_PROVIDER_ID}`;
  * Reads the allowed personas and refuses to run in production unless the
  * config explicitly allows it.
  */
-export function readPersonaConfig(config: Config, nodeEnv = process.env.NODE_ENV) {
+export function readPersonaConfig(
+  config: Config,
+  nodeEnv = process.env.NODE_ENV,
+) {
   const providerConfig = config.getOptionalConfig(CONFIG_ROOT);
   if (!providerConfig) {
     return undefined;
@@ -37,7 +40,10 @@ export function readPersonaConfig(config: Config, nodeEnv = process.env.NODE_ENV
   }
   const users = providerConfig.getStringArray('users').map(ref =>
     stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind: 'user', defaultNamespace: 'default' }),
+      parseEntityRef(ref, {
+        defaultKind: 'user',
+        defaultNamespace: 'default',
+      }),
     ),
   );
   if (users.length === 0) {
@@ -99,10 +105,15 @@ export const authModulePersonaProvider = createBackendModule({
       async init({ providers, config, logger }) {
         const personas = readPersonaConfig(config);
         if (!personas) {
-          logger.info(`${CONFIG_ROOT} is not configured; persona sign-in is off`);
+          logger.info(
+            `${CONFIG_ROOT} is not configured; persona sign-in is off`,
+          );
           return;
         }
-        if (personas.allowInProduction && process.env.NODE_ENV === 'production') {
+        if (
+          personas.allowInProduction &&
+          process.env.NODE_ENV === 'production'
+        ) {
           logger.warn('Demo persona sign-in is enabled in production');
         }
         providers.registerProvider({

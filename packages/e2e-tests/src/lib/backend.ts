@@ -194,7 +194,9 @@ export async function signIn(
     },
   });
   if (!res.ok) {
-    throw new Error(`sign-in as ${persona} failed: ${res.status} ${await res.text()}`);
+    throw new Error(
+      `sign-in as ${persona} failed: ${res.status} ${await res.text()}`,
+    );
   }
   const body = await res.json();
   return {

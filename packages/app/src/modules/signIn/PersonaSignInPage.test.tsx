@@ -46,9 +46,13 @@ describe('PersonaSignInPage', () => {
   it('signs in through the persona auth provider with the chosen persona', async () => {
     fetchSpy.mockImplementation(async () => sessionResponse('admin'));
     const onSignInSuccess = jest.fn();
-    await renderInTestApp(<PersonaSignInPage onSignInSuccess={onSignInSuccess} />);
+    await renderInTestApp(
+      <PersonaSignInPage onSignInSuccess={onSignInSuccess} />,
+    );
 
-    fireEvent.click(await screen.findByRole('button', { name: 'Sign in as Admin' }));
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Sign in as Admin' }),
+    );
 
     await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
     const [url, init] = fetchSpy.mock.calls[0];
@@ -75,26 +79,40 @@ describe('PersonaSignInPage', () => {
     window.localStorage.setItem(PERSONA_STORAGE_KEY, 'dev');
     fetchSpy.mockImplementation(async () => sessionResponse('dev'));
     const onSignInSuccess = jest.fn();
-    await renderInTestApp(<PersonaSignInPage onSignInSuccess={onSignInSuccess} />);
+    await renderInTestApp(
+      <PersonaSignInPage onSignInSuccess={onSignInSuccess} />,
+    );
     await waitFor(() => expect(onSignInSuccess).toHaveBeenCalledTimes(1));
-    expect(new Headers(fetchSpy.mock.calls[0][1].headers).get('x-mycopod-persona')).toBe('dev');
+    expect(
+      new Headers(fetchSpy.mock.calls[0][1].headers).get('x-mycopod-persona'),
+    ).toBe('dev');
   });
 
   it('shows the backend error and lets the user choose again', async () => {
     fetchSpy.mockImplementation(
       async () =>
         new Response(
-          JSON.stringify({ error: { name: 'NotFoundError', message: 'User not found' } }),
+          JSON.stringify({
+            error: { name: 'NotFoundError', message: 'User not found' },
+          }),
           { status: 404, headers: { 'content-type': 'application/json' } },
         ),
     );
     const onSignInSuccess = jest.fn();
-    await renderInTestApp(<PersonaSignInPage onSignInSuccess={onSignInSuccess} />);
+    await renderInTestApp(
+      <PersonaSignInPage onSignInSuccess={onSignInSuccess} />,
+    );
 
-    fireEvent.click(await screen.findByRole('button', { name: 'Sign in as Developer' }));
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Sign in as Developer' }),
+    );
 
-    expect(await screen.findByRole('alert')).toHaveTextContent(/User not found/);
-    expect(screen.getByRole('button', { name: 'Sign in as Admin' })).toBeInTheDocument();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /User not found/,
+    );
+    expect(
+      screen.getByRole('button', { name: 'Sign in as Admin' }),
+    ).toBeInTheDocument();
     expect(onSignInSuccess).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,15 @@ import type { ComponentType } from 'react';
 import type { IdentityApi } from '@backstage/core-plugin-api';
 import type { SignInPageProps } from '@backstage/plugin-app-react';
 import { ProxiedSignInPage } from '@backstage/core-components';
-import { Alert, Button, Card, CardBody, CardHeader, Container, Flex } from '@backstage/ui';
+import {
+  Alert,
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  Container,
+  Flex,
+} from '@backstage/ui';
 
 /** Auth provider id and header, see packages/backend/src/modules/personaAuth.ts */
 const PROVIDER_ID = 'persona';
@@ -56,7 +64,11 @@ function PersonaChooser(props: {
 }) {
   return (
     <Container>
-      <Flex direction="column" gap="4" style={{ maxWidth: 640, margin: '64px auto' }}>
+      <Flex
+        direction="column"
+        gap="4"
+        style={{ maxWidth: 640, margin: '64px auto' }}
+      >
         <h1>MycoPod demo sign-in</h1>
         <p>
           Development only: pick a persona. The Backstage auth backend issues a
@@ -118,7 +130,9 @@ export function PersonaSignInPage(props: SignInPageProps) {
       key={persona}
       provider={PROVIDER_ID}
       headers={{ [PERSONA_HEADER]: persona }}
-      onSignInSuccess={identity => props.onSignInSuccess(forgetOnSignOut(identity))}
+      onSignInSuccess={identity =>
+        props.onSignInSuccess(forgetOnSignOut(identity))
+      }
       ErrorComponent={ErrorComponent}
     />
   );
