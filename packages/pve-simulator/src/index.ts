@@ -1,0 +1,35 @@
+/**
+ * A Proxmox VE 8.4 API simulator (HTTPS, tasks, locks, faults) for MycoPod
+ * development, demos, tests and benchmarks.
+ *
+ * @packageDocumentation
+ */
+
+export * from './schema';
+export { startSimulator } from './simulator';
+export type { SimulatorOptions, RunningSimulator } from './simulator';
+export { DEFAULT_TOKEN, DEFAULT_USER, DEFAULT_TIMINGS } from './context';
+export type {
+  SimulatorTimings,
+  SimulatorToken,
+  SimulatorUser,
+  PrivilegeLevel,
+} from './context';
+export { parseFaultSpec } from './faults';
+export type { FaultSpec, FaultRouteSpec, FaultKind } from './faults';
+export { demoFleet, largeFleet, resolveFleet, buildState } from './state/fleet';
+export type {
+  FleetSpec,
+  FleetClusterSpec,
+  FleetGuestSpec,
+  FleetStorageSpec,
+} from './state/fleet';
+export type {
+  SimState,
+  ClusterState,
+  Guest,
+  NodeState,
+  StorageDef,
+} from './state/types';
+export { ROUTE_PARAMS } from './routes/params';
+export { runCli } from './cli';

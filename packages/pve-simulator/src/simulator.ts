@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  DEFAULT_TIMINGS,
+  DEFAULT_TOKEN,
+  DEFAULT_USER,
+  SimContext,
+  SimulatorTimings,
+  SimulatorToken,
+  SimulatorUser,
+} from './context';
+import { FaultEngine, FaultSpec, parseFaultSpec } from './faults';
+import { Router } from './http/router';
+import {
+  createRequestHandler,
+  StatsCollector,
+  writeResponse,
+} from './http/server';
+import { clusterRoutes } from './routes/cluster';
+import { firewallRoutes } from './routes/firewall';
+import { qemuRoutes } from './routes/qemu';
+import { taskRoutes } from './routes/tasks';
+import type { RouteDef } from './routes/types';
+import { buildState, FleetSpec, resolveFleet } from './state/fleet';
+import { TaskRunner } from './state/tasks';
+import type { SimState } from './state/types';
+import { prepareTls } from './tls';
+import { makeRng } from './util';
+
+/** Options of {@link startSimulator}. @public */
+export interface SimulatorOptions {
+  /** listen address (default 127.0.0.1) */
+  host?: string;
+  /** base port: cluster i listens on port + i; 0 = random ports (default 0) */
+  port?: number;
+  /** `'demo'` (default), `'large:<clusters>x<nodes>x<guests>'` or a {@link FleetSpec} */
+  fleet?: 'demo' | string | FleetSpec;
+  /** seed for fleet generation, generated ids/MACs and fault decisions (default 1) */
+  seed?: number;
+  /**
+   * directory for ca.pem (+ ca-key.pem, server.pem, server-key.pem); an existing
+   * CA there is reused. Default: a new temp dir, removed again by `stop()`.
+   */
+  tlsDir?: string;
+  /** accepted API tokens (default: [{@link DEFAULT_TOKEN} as admin]) */
+  tokens?: SimulatorToken[];
+  /** users for POST /access/ticket (default: [{@link DEFAULT_USER} as admin]) */
+  users?: SimulatorUser[];
+  timings?: SimulatorTimings;
+  faults?: FaultSpec;
+}
+
+/** A simulator started by {@link startSimulator}. @public */
+export interface RunningSimulator {
+  clusters: Array<{ name: string; url: string; port: number }>;
+  caCertPem: string;
+  caCertFile: string;
+  /** the default admin token (first admin token of the options) */
+  token: { tokenId: string; secret: string };
+  setFaults(f: FaultSpec | undefined): void;
+  getFaults(): FaultSpec;
+  stats(): { calls: Record<string, number>; total: number };
+  resetStats(): void;
+  /** the mutable in-memory model (for test assertions) */
+  state: SimState;
+  /** effective timings */
+  timings: Required<SimulatorTimings>;
+  stop(): Promise<void>;
+}
+
+export const ALL_ROUTES: RouteDef[] = [
+  ...clusterRoutes,
+  ...qemuRoutes,
+  ...taskRoutes,
+  ...firewallRoutes,
+];
+
+function urlHost(host: string) {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function serializeFaults(spec: FaultSpec) {
+  return {
+    ...spec,
+    routes: spec.routes?.map(r => ({
+      ...r,
+      path: r.path instanceof RegExp ? String(r.path) : r.path,
+    })),
+  };
+}
+
+/** Starts the simulator: one HTTPS listener per cluster, all sharing one CA. @public */
+export async function startSimulator(
+  opts: SimulatorOptions = {},
+): Promise<RunningSimulator> {
+  const seed = opts.seed ?? 1;
+  const host = opts.host ?? '127.0.0.1';
+  const state = buildState(resolveFleet(opts.fleet, seed), seed);
+  const extraHosts: string[] = [];
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    extraHosts.push(host === '0.0.0.0' || host === '::' ? os.hostname() : host);
+  }
+  const tls = prepareTls(opts.tlsDir, extraHosts);
+  for (const c of state.clusters)
+    for (const n of c.nodes.values()) n.sslFingerprint = tls.serverFingerprint;
+
+  const timings = { ...DEFAULT_TIMINGS, ...(opts.timings ?? {}) };
+  const faults = new FaultEngine(seed);
+  faults.set(opts.faults);
+  const tokens = opts.tokens ?? [
+    { ...DEFAULT_TOKEN, privileges: 'admin' as const },
+  ];
+  const users = opts.users ?? [
+    { ...DEFAULT_USER, privileges: 'admin' as const },
+  ];
+  const tasks = new TaskRunner({
+    lockWaitMs: () => timings.lockWaitMs,
+    shouldFail: () => faults.shouldFailTask(),
+  });
+  const sim: SimContext = {
+    state,
+    timings,
+    tasks,
+    faults,
+    rng: makeRng(`sim:${seed}`),
+    tokens: new Map(tokens.map(t => [t.tokenId, t])),
+    users: new Map(users.map(u => [u.userid, u])),
+    ticketSecret: randomBytes(32),
+  };
+  const router = new Router(ALL_ROUTES);
+  const stats: StatsCollector = { calls: new Map(), total: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+
+  const statsSnapshot = () => ({
+    calls: Object.fromEntries(
+      [...stats.calls.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    ),
+    total: stats.total,
+  });
+  const resetStats = () => {
+    stats.calls.clear();
+    stats.total = 0;
+  };
+
+  const control = {
+    handle(
+      req: IncomingMessage,
+      res: ServerResponse,
+      path: string,
+      body: string,
+    ) {
+      const json = (status: number, data: unknown) =>
+        writeResponse(
+          req,
+          res,
+          status,
+          status === 200 ? 'OK' : 'Error',
+          JSON.stringify(data),
+          'application/json;charset=UTF-8',
+        );
+      const route = `${req.method} ${path.replace(/\/+$/, '')}`;
+      try {
+        switch (route) {
+          case 'GET /_sim/stats':
+            json(200, statsSnapshot());
+            return;
+          case 'POST /_sim/reset-stats':
+            resetStats();
+            json(200, { ok: true });
+            return;
+          case 'GET /_sim/faults':
+            json(200, serializeFaults(faults.get()));
+            return;
+          case 'POST /_sim/faults':
+          case 'PUT /_sim/faults': {
+            const spec = body.trim() ? parseFaultSpec(body) : {};
+            faults.set(spec);
+            json(200, serializeFaults(faults.get()));
+            return;
+          }
+          case 'DELETE /_sim/faults':
+            faults.set(undefined);
+            json(200, {});
+            return;
+          case 'GET /_sim/summary':
+            json(200, {
+              seed,
+              runningTasks: tasks.runningCount,
+              clusters: state.clusters.map(c => ({
+                name: c.name,
+                nodes: c.nodes.size,
+                guests: c.guests.size,
+                tasks: c.tasks.size,
+              })),
+            });
+            return;
+          default:
+            json(404, { error: `unknown control endpoint '${route}'` });
+        }
+      } catch (e) {
+        json(400, { error: e instanceof Error ? e.message : String(e) });
+      }
+    },
+  };
+
+  const servers: https.Server[] = [];
+  const clusters: RunningSimulator['clusters'] = [];
+  try {
+    for (const cluster of state.clusters) {
+      const server = https.createServer(
+        {
+          key: tls.serverKeyPem,
+          cert: tls.serverCertPem,
+          keepAliveTimeout: 5000,
+        },
+        createRequestHandler({ sim, cluster, router, stats, control, timers }),
+      );
+      const port = opts.port ? opts.port + cluster.index : 0;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      servers.push(server);
+      const actual = (server.address() as AddressInfo).port;
+      clusters.push({
+        name: cluster.name,
+        url: `https://${urlHost(host)}:${actual}`,
+        port: actual,
+      });
+    }
+  } catch (e) {
+    await Promise.all(
+      servers.map(s => new Promise(r => s.close(() => r(undefined)))),
+    );
+    throw e;
+  }
+
+  const admin =
+    tokens.find(t => (t.privileges ?? 'admin') === 'admin') ?? tokens[0];
+  let stopped = false;
+  return {
+    clusters,
+    caCertPem: tls.caCertPem,
+    caCertFile: tls.caCertFile,
+    token: { tokenId: admin?.tokenId ?? '', secret: admin?.secret ?? '' },
+    setFaults: f => faults.set(f),
+    getFaults: () => faults.get(),
+    stats: statsSnapshot,
+    resetStats,
+    state,
+    timings,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await Promise.all(
+        servers.map(
+          s =>
+            new Promise<void>(resolve => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      for (const c of state.clusters) c.locks.clear();
+      await tasks.stopAll();
+      if (tls.temporary) fs.rmSync(tls.dir, { recursive: true, force: true });
+    },
+  };
+}
