@@ -1,0 +1,99 @@
+/**
+ * Typed Proxmox VE API client (undici) and the Backstage service ref that
+ * shares it between MycoPod backend packages. The only code in MycoPod that
+ * speaks HTTP to Proxmox.
+ *
+ * @packageDocumentation
+ */
+
+export { ProxmoxClient, usableAddresses } from './ProxmoxClient';
+export type {
+  AllocateVmidOptions,
+  CallOptions,
+  CloneResult,
+  CloneWithFreshVmidOptions,
+  GuestAddress,
+  ProxmoxClientOptions,
+  TaskResult,
+  WaitForTaskOptions,
+  WaitOptions,
+} from './ProxmoxClient';
+export {
+  proxmoxClustersServiceRef,
+  proxmoxClustersServiceFactory,
+} from './service';
+export type { ProxmoxClusters } from './service';
+export {
+  readProxmoxClustersConfig,
+  parseProxmoxClusterConfig,
+  describeCluster,
+} from './config';
+export type {
+  ProxmoxClusterConfig,
+  ProxmoxClusterConfigInput,
+  ProxmoxClusterInfo,
+} from './config';
+export {
+  ProxmoxApiError,
+  classifyHttpFailure,
+  classifyNetworkFailure,
+} from './errors';
+export type {
+  ProxmoxErrorKind,
+  ProxmoxApiErrorInit,
+  FailureClass,
+} from './errors';
+export { ENDPOINTS, buildRequest } from './endpoints';
+export type {
+  EndpointDef,
+  EndpointId,
+  EndpointInput,
+  EndpointResult,
+  HttpMethod,
+  PreparedRequest,
+} from './endpoints';
+export {
+  parseUpid,
+  tryParseUpid,
+  isTaskExitOk,
+  taskWarningCount,
+} from './upid';
+export type { ParsedUpid } from './upid';
+export { DEFAULT_RETRY_POLICY, computeBackoffDelay } from './backoff';
+export type { RetryPolicy } from './backoff';
+export { VmidClaims, KeyedSemaphore } from './vmidClaims';
+export { createProxmoxPool } from './transport';
+export {
+  parsePropertyString,
+  encodeSshKeys,
+  decodeSshKeys,
+  splitTags,
+} from './wire';
+export type { WireParams, WireValue } from './wire';
+export type {
+  PveClusterResource,
+  PveClusterStatusItem,
+  PveFirewallGroup,
+  PveFirewallOptions,
+  PveFirewallRule,
+  PveGuestInterface,
+  PveGuestResource,
+  PveLxcListItem,
+  PveNetworkInterface,
+  PveNodeListItem,
+  PveNodeResource,
+  PveNodeStatus,
+  PveNodeStorage,
+  PvePool,
+  PveQemuConfig,
+  PveQemuListItem,
+  PveQemuStatus,
+  PveSdnVnet,
+  PveSnapshot,
+  PveStorageConfig,
+  PveStorageResource,
+  PveTaskListItem,
+  PveTaskLog,
+  PveTaskStatus,
+  PveVersion,
+} from './schemas';
