@@ -39,8 +39,11 @@ ensure_node() {
   esac
   local dir="$TOOLCHAIN_DIR/node-v$MYCOPOD_NODE_VERSION-linux-$arch"
   if [ ! -x "$dir/bin/node" ]; then
+    local t0=$SECONDS
     command -v npm >/dev/null || die "need either Node.js 22/24, or npm to fetch it"
-    log "system Node is ${sys_node:+$("$sys_node" --version) ($sys_node)}${sys_node:-missing}; fetching node-linux-$arch@$MYCOPOD_NODE_VERSION from the npm registry"
+    local found="missing"
+    [ -n "$sys_node" ] && found="$("$sys_node" --version) ($sys_node)"
+    log "system Node is $found; fetching node-linux-$arch@$MYCOPOD_NODE_VERSION from the npm registry"
     local tmp
     tmp="$(mktemp -d)"
     (cd "$tmp" && npm pack --silent "node-linux-$arch@$MYCOPOD_NODE_VERSION" >/dev/null) ||
@@ -49,6 +52,7 @@ ensure_node() {
     tar -xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$dir.partial" --strip-components=1
     rm -rf "$tmp" "$dir"
     mv "$dir.partial" "$dir"
+    log "Node $MYCOPOD_NODE_VERSION unpacked into .toolchain/ ($((SECONDS - t0)) s)"
   fi
   export PATH="$dir/bin:$PATH"
   export npm_config_nodedir="$dir"
@@ -70,10 +74,12 @@ SHIM
 
 ensure_deps() {
   log "yarn install --immutable"
+  local t0=$SECONDS
   (cd "$MYCOPOD_ROOT" && yarn install --immutable) >"$MYCOPOD_ROOT/.toolchain/install.log" 2>&1 || {
     tail -n 40 "$MYCOPOD_ROOT/.toolchain/install.log" >&2
     die "yarn install failed (full log: .toolchain/install.log)"
   }
+  log "dependencies installed ($((SECONDS - t0)) s)"
 }
 
 setup_toolchain() {
