@@ -50,7 +50,8 @@ jest_suite() {
   shift
   local t0=$SECONDS
   log "$name: $*"
-  "$@" --json --outputFile="$ART/$name.json" 2>&1 | tee "$ART/$name.log" | grep -E '^(PASS|FAIL)|●|Tests:|Test Suites:' >&2
+  "$@" --json --outputFile="$ART/$name.json" 2>&1 | tee "$ART/$name.log" |
+    grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:${SHOW_TESTS:+|^\s+(✓|✕|○)}" >&2
   local counts
   counts="$(node -e '
     const fs = require("fs");
@@ -94,6 +95,6 @@ check format yarn prettier --check .
 jest_suite unit yarn backstage-cli repo test
 check build-app yarn workspace app build
 check chromium ensure_chromium
-jest_suite e2e yarn workspace e2e-tests test:e2e
+SHOW_TESTS=1 jest_suite e2e yarn workspace e2e-tests test:e2e --verbose
 
 finish
