@@ -302,6 +302,7 @@ describe('guest lifecycle and PVE semantics', () => {
     expect(res.status).toBe(595);
     expect(res.reason).toBe('No route to host');
     expect(res.raw).toBe('');
+    expect(res.headers['transfer-encoding']).toBeUndefined();
     expect((await api.post('/nodes/pve2/qemu/102/status/start')).status).toBe(
       595,
     );
@@ -634,6 +635,22 @@ describe('guest lifecycle and PVE semantics', () => {
       [0, 'group', 'db'],
       [1, 'group', 'web'],
     ]);
+    const stale = await api.del(
+      `/nodes/pve1/qemu/100/firewall/rules/0?digest=${'0'.repeat(40)}`,
+    );
+    expect(stale.status).toBe(500);
+    const missing = await api.del('/nodes/pve1/qemu/100/firewall/rules/5');
+    expect(missing.status).toBe(500);
+    expect(missing.body.message).toBe('no rule at position 5\n');
+    const deleted = await api.del(
+      `/nodes/pve1/qemu/100/firewall/rules/0?digest=${vmRules[0].digest}`,
+    );
+    expect(deleted.status).toBe(200);
+    expect(
+      (await api.get('/nodes/pve1/qemu/100/firewall/rules')).body.data.map(
+        (r: any) => [r.pos, r.action],
+      ),
+    ).toEqual([[0, 'web']]);
     await api.put('/nodes/pve1/qemu/100/firewall/options', {
       enable: 1,
       policy_in: 'DROP',

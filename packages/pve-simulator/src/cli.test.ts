@@ -4,6 +4,8 @@ import path from 'node:path';
 import { runCli } from './cli';
 import { DEFAULT_TOKEN } from './context';
 
+jest.setTimeout(60_000);
+
 describe('pve-simulator CLI', () => {
   let errSpy: jest.SpyInstance;
   beforeEach(() => {
@@ -48,7 +50,7 @@ describe('pve-simulator CLI', () => {
       );
       for (
         let i = 0;
-        i < 200 && !lines.some(l => l.startsWith('Press Ctrl+C'));
+        i < 1000 && !lines.some(l => l.startsWith('Press Ctrl+C'));
         i++
       ) {
         await new Promise(r => setTimeout(r, 20));
@@ -73,7 +75,7 @@ describe('pve-simulator CLI', () => {
       );
       for (
         let i = 0;
-        i < 200 && !lines2.some(l => l.startsWith('Press Ctrl+C'));
+        i < 1000 && !lines2.some(l => l.startsWith('Press Ctrl+C'));
         i++
       ) {
         await new Promise(r => setTimeout(r, 20));

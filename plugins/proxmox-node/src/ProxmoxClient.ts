@@ -376,6 +376,10 @@ export class ProxmoxClient {
         headers,
         body,
         signal,
+        // the per-call timeout (signal above) decides, also when it is longer
+        // than the pool's default `timeouts.requestMs`
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
       });
       statusCode = res.statusCode;
       statusText = res.statusText ?? '';
@@ -883,9 +887,20 @@ export class ProxmoxClient {
         const exitstatus = status.exitstatus ?? 'unknown';
         const accepted = options.acceptExitStatus?.(exitstatus) ?? false;
         const ok = isTaskExitOk(exitstatus) || accepted;
-        const logTail = await this.getTaskLogTail(upid, logLines, {
-          signal: options.signal,
-        });
+        // The task has finished: failing to read its log must not turn a
+        // successful task into an error (or hide the exit status of a failed one).
+        let logTail: string[] = [];
+        try {
+          logTail = await this.getTaskLogTail(upid, logLines, {
+            signal: options.signal,
+          });
+        } catch (e) {
+          if (options.signal?.aborted) throw options.signal.reason;
+          if (!(e instanceof ProxmoxApiError)) throw e;
+          this.#logger.warn(
+            `Proxmox ${this.cluster.name}: could not read the log of task ${upid} (${e.pveMessage})`,
+          );
+        }
         const result: TaskResult = {
           upid,
           node: parsed.node,
@@ -1227,7 +1242,14 @@ export class ProxmoxClient {
     });
     if (!task.ok) {
       const error = this.taskError(task);
-      if (error.isAlreadyExists) return { kind: 'taken', error };
+      // The id was taken on another node meanwhile: the worker cannot write
+      // the new config ("close (rename) atomic file '…/<newid>.conf' failed:
+      // File exists") and removed what it had created.
+      if (
+        error.isAlreadyExists ||
+        /\.conf' failed: File exists/.test(task.exitstatus)
+      )
+        return { kind: 'taken', error };
       if (error.isLockTimeout) return { kind: 'retry', error };
       throw error;
     }
@@ -1256,44 +1278,57 @@ export class ProxmoxClient {
   > {
     const signal = options.signal;
     await sleep(computeBackoffDelay(1, this.#retry, this.#random), signal);
-    let status;
-    try {
-      status = await this.getVmStatus(
-        { node: targetNode, vmid: newid },
-        { signal },
-      );
-    } catch (e) {
-      if (e instanceof ProxmoxApiError && e.isNotFound) {
-        // Nothing was created: safe to dispatch again.
-        return { kind: 'retry', error };
-      }
-      throw e;
+    // While copying, the new config lives on the source node; Proxmox moves
+    // it to the target node when the clone finishes. Look on both (source
+    // first, so a move between the two lookups cannot hide it).
+    const nodes = [options.node, targetNode];
+    const found = await this.locateGuest(newid, nodes, signal);
+    if (!found) {
+      // Nothing was created: safe to dispatch again.
+      return { kind: 'retry', error };
     }
     if (options.name === undefined) {
       // Without a name we cannot tell our clone from someone else's VM.
       throw error;
     }
-    const final = status.lock
-      ? await this.waitForVmUnlock(
-          { node: targetNode, vmid: newid },
+    const final = found.status.lock
+      ? await this.pollUntil(
+          () => this.locateGuest(newid, nodes, signal),
+          g => g === null || !g.status.lock,
+          `VM ${newid} is still locked`,
+          buildRequest(ENDPOINTS.qemuStatus, { node: targetNode, vmid: newid }),
           {
             signal,
             timeoutMs: options.task?.timeoutMs,
             pollIntervalMs: options.task?.pollIntervalMs,
           },
-        ).catch(e => {
-          if (e instanceof ProxmoxApiError && e.isNotFound) return undefined;
-          throw e;
-        })
-      : status;
+        )
+      : found;
     if (!final) return { kind: 'retry', error }; // the clone failed and was cleaned up
-    if (final.name === options.name) {
+    if (final.status.name === options.name) {
       this.#logger.info(
         `Proxmox ${this.cluster.name}: adopted VM ${newid} created by an ambiguous clone request`,
       );
-      return { kind: 'done', result: { vmid: newid, node: targetNode } };
+      return { kind: 'done', result: { vmid: newid, node: final.node } };
     }
     return { kind: 'taken', error };
+  }
+
+  /** The first of `nodes` that has the VM's config, with its status; null if none. */
+  private async locateGuest(
+    vmid: number,
+    nodes: string[],
+    signal?: AbortSignal,
+  ) {
+    for (const node of new Set(nodes)) {
+      try {
+        const status = await this.getVmStatus({ node, vmid }, { signal });
+        return { node, status };
+      } catch (e) {
+        if (!(e instanceof ProxmoxApiError && e.isNotFound)) throw e;
+      }
+    }
+    return null;
   }
 
   // -------------------------------------------------------------------------

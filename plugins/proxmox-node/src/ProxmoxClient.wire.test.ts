@@ -335,6 +335,31 @@ describe('retry rule: transient && (idempotent || provably not applied)', () => 
     expect(stub.requests).toHaveLength(1);
   });
 
+  it('a config update that allocates a volume is not repeated after a reset', async () => {
+    for (const drive of [
+      { scsi1: 'local-lvm:32,discard=on' },
+      { ide2: 'local-lvm:cloudinit,media=cdrom' },
+      { virtio0: 'local-lvm:0,import-from=local:iso/noble.img' },
+    ]) {
+      stub.handle((_r, res) => res.socket?.destroy());
+      const e = await failure(
+        client.updateVmConfig({ node: 'pve1', vmid: 100, ...drive }),
+      );
+      expect(e.idempotent).toBe(false);
+      expect(stub.requests).toHaveLength(1);
+    }
+    // referencing an existing volume is still idempotent
+    stub.handle((_r, res, n) =>
+      n === 1 ? res.socket?.destroy() : pve(res, 200, { data: null }),
+    );
+    await client.updateVmConfig({
+      node: 'pve1',
+      vmid: 100,
+      scsi1: 'local-lvm:vm-100-disk-1,discard=on,size=32G',
+    });
+    expect(stub.requests).toHaveLength(2);
+  });
+
   it('relative resize is not repeated, absolute resize is', async () => {
     stub.handle((_r, res) => res.socket?.destroy());
     await failure(
@@ -391,7 +416,37 @@ describe('timeouts and aborts', () => {
     expect(e.kind).toBe('timeout');
     expect(e.attempts).toBe(2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // generous bound: two 150 ms timeouts, not a hang
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a per-call timeout longer than the pool timeouts is honoured', async () => {
+    const shortPool = new Pool(stub.origin, {
+      connections: 1,
+      headersTimeout: 100,
+      bodyTimeout: 100,
+    });
+    const c = new ProxmoxClient({
+      cluster: {
+        name: 'stub',
+        url: `https://127.0.0.1:${stub.port}`,
+        tokenId: TOKEN_ID,
+        tokenSecret: SECRET,
+      },
+      dispatcher: shortPool,
+    });
+    try {
+      // undici's timers tick coarsely (~1 s): answer well after the pool's
+      // 100 ms headers timeout has certainly fired
+      stub.handle((_r, res) => {
+        setTimeout(() => pve(res, 200, { data: [] }), 2_500);
+      });
+      await expect(
+        c.listNodes({ timeoutMs: 10_000, retry: false }),
+      ).resolves.toEqual([]);
+    } finally {
+      await shortPool.close();
+    }
   });
 
   it('aborts with the caller signal reason, also during backoff', async () => {
@@ -402,12 +457,13 @@ describe('timeouts and aborts', () => {
     const reason = new Error('caller gave up');
     const p = client.listNodes({
       signal: ac.signal,
-      retry: { baseDelayMs: 5_000, maxDelayMs: 5_000 },
+      retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 },
     });
     setTimeout(() => ac.abort(reason), 100);
     const t0 = Date.now();
     await expect(p).rejects.toBe(reason);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // far below the 60 s backoff: the abort cut the wait short
+    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
   it('an already aborted signal sends nothing', async () => {
@@ -544,6 +600,17 @@ describe('waitForTask', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('a finished task is not turned into an error when its log cannot be read', async () => {
+    stub.handle((r, res) =>
+      r.url.includes('/log')
+        ? pve(res, 503, { data: null }, 'Service Unavailable')
+        : pve(res, 200, taskStatus('stopped', 'OK')),
+    );
+    const result = await client.waitForTask(UPID, { pollIntervalMs: 10 });
+    expect(result).toMatchObject({ ok: true, exitstatus: 'OK', logTail: [] });
+    expect(stub.requests.filter(r => r.url.includes('/log'))).toHaveLength(4);
+  });
+
   it('gives up on "no such task" after the grace period', async () => {
     stub.handle((_r, res) =>
       pve(
@@ -625,6 +692,51 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
     expect(result).toEqual({ vmid: 150, node: 'pve1' });
     expect(stub.requests.filter(r => r.method === 'POST')).toHaveLength(1);
     expect(statusCalls).toBeGreaterThanOrEqual(3); // waited for the clone lock to clear
+  });
+
+  it('follows a cross-node clone from the source node (while copying) to the target node', async () => {
+    let sourceCalls = 0;
+    const missing = (res: Parameters<typeof pve>[0], node: string) =>
+      pve(
+        res,
+        500,
+        { data: null },
+        `Configuration file 'nodes/${node}/qemu-server/152.conf' does not exist`,
+      );
+    stub.handle((r, res) => {
+      if (r.url === '/api2/json/cluster/nextid')
+        return pve(res, 200, { data: '152' });
+      if (r.url === '/api2/json/cluster/nextid?vmid=152')
+        return pve(res, 200, { data: '152' });
+      if (r.method === 'POST' && r.url.endsWith('/clone'))
+        return res.socket?.destroy();
+      if (r.url === '/api2/json/nodes/pve1/qemu/152/status/current') {
+        // copying on the source node, then moved to the target node
+        sourceCalls++;
+        return sourceCalls < 3
+          ? pve(res, 200, {
+              data: { vmid: 152, status: 'stopped', lock: 'clone' },
+            })
+          : missing(res, 'pve1');
+      }
+      if (r.url === '/api2/json/nodes/pve2/qemu/152/status/current') {
+        return sourceCalls < 3
+          ? missing(res, 'pve2')
+          : pve(res, 200, {
+              data: { vmid: 152, status: 'stopped', name: 'web-03' },
+            });
+      }
+      return pve(res, 501, { data: null }, 'unexpected');
+    });
+    const result = await client.cloneWithFreshVmid({
+      node: 'pve1',
+      vmid: 9000,
+      target: 'pve2',
+      name: 'web-03',
+      task: { pollIntervalMs: 5 },
+    });
+    expect(result).toEqual({ vmid: 152, node: 'pve2' });
+    expect(stub.requests.filter(r => r.method === 'POST')).toHaveLength(1);
   });
 
   it('re-dispatches when the ambiguous clone left nothing behind', async () => {
@@ -728,6 +840,55 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
     });
     expect(result.vmid).toBe(161);
     expect(newids).toEqual(['160', '161']);
+  });
+
+  it('moves to the next id when the clone task fails because the id appeared on another node', async () => {
+    const FAILED_UPID = CLONE_UPID.replace('679A423B', '679A423C');
+    const newids: string[] = [];
+    stub.handle((r, res) => {
+      if (r.url === '/api2/json/cluster/nextid')
+        return pve(res, 200, { data: '170' });
+      if (r.url.startsWith('/api2/json/cluster/nextid?vmid='))
+        return pve(res, 200, { data: r.url.split('=')[1] });
+      if (r.method === 'POST' && r.url.endsWith('/clone')) {
+        const newid = new URLSearchParams(r.body).get('newid')!;
+        newids.push(newid);
+        return pve(res, 200, {
+          data: newid === '170' ? FAILED_UPID : CLONE_UPID,
+        });
+      }
+      if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
+        const failed = r.url.includes('679A423C');
+        return pve(res, 200, {
+          data: {
+            upid: failed ? FAILED_UPID : CLONE_UPID,
+            node: 'pve1',
+            type: 'qmclone',
+            id: '9000',
+            user: 'mycopod@pve',
+            status: 'stopped',
+            exitstatus: failed
+              ? "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/170.conf' failed: File exists"
+              : 'OK',
+          },
+        });
+      }
+      if (r.url.includes('/log'))
+        return pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
+      if (r.url.endsWith('/status/current'))
+        return pve(res, 200, {
+          data: { vmid: 171, status: 'stopped', name: 'x' },
+        });
+      return pve(res, 501, { data: null }, 'unexpected');
+    });
+    const result = await client.cloneWithFreshVmid({
+      node: 'pve1',
+      vmid: 9000,
+      name: 'x',
+      task: { pollIntervalMs: 5 },
+    });
+    expect(result.vmid).toBe(171);
+    expect(newids).toEqual(['170', '171']);
   });
 });
 

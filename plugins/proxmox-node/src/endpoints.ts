@@ -260,6 +260,17 @@ const vmConfigUpdateShape = {
 // unless it is guarded by a digest (the repeat would fail the checksum).
 const idempotentWithoutDigest = (w: WireParams) => w.digest === undefined;
 
+const DRIVE_KEY = /^((scsi|virtio|sata|ide)\d+|efidisk0|tpmstate0)$/;
+// `STORAGE:SIZE`, `STORAGE:0,import-from=…` and `STORAGE:cloudinit` allocate
+// a new volume on every request (a repeat allocates another one and moves the
+// first to `unusedN`), so such an update is not idempotent.
+const ALLOCATES_VOLUME = /^[^:,=\s]+:(\d+(\.\d+)?|cloudinit)(,|$)|import-from=/;
+const idempotentConfigUpdate = (w: WireParams) =>
+  idempotentWithoutDigest(w) &&
+  !Object.entries(w).some(
+    ([k, v]) => DRIVE_KEY.test(k) && ALLOCATES_VOLUME.test(String(v)),
+  );
+
 // ---------------------------------------------------------------------------
 // the catalogue
 
@@ -364,7 +375,7 @@ export const ENDPOINTS = {
     path: '/nodes/{node}/qemu/{vmid}/config',
     params: z.strictObject(vmConfigUpdateShape),
     response: s.nullSchema,
-    idempotent: idempotentWithoutDigest,
+    idempotent: idempotentConfigUpdate,
   }),
   qemuConfigUpdateAsync: endpoint({
     id: 'qemuConfigUpdateAsync',
@@ -375,7 +386,7 @@ export const ENDPOINTS = {
       background_delay: int.min(1).max(30).optional(),
     }),
     response: s.upidOrNullSchema,
-    idempotent: idempotentWithoutDigest,
+    idempotent: idempotentConfigUpdate,
     returnsTask: true,
   }),
   qemuClone: endpoint({

@@ -206,6 +206,10 @@ const PERMANENT_500 = [
   /missing/i,
   /shrinking/i,
   /checksum mismatch/i,
+  // firewall config digest mismatch (PVE::Tools::assert_if_modified)
+  /detected modified configuration/i,
+  // unknown node name (not resolvable by pveproxy)
+  /hostname lookup .* failed/i,
   /no options specified/i,
   /is a template/i,
   /cannot|can't|unable to/i,

@@ -73,6 +73,7 @@ describe('HTTP layer (pveproxy behaviour)', () => {
       expect(res.reason).toBe('Authentication failed!');
       expect(res.raw).toBe('');
       expect(res.headers.connection).toBe('close');
+      expect(res.headers['transfer-encoding']).toBeUndefined();
     }
     const none = await api.get('/version', { token: null });
     expect(none.status).toBe(401);

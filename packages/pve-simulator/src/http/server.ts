@@ -96,6 +96,10 @@ export function writeResponse(
     }
   }
   if (payload) headers['Content-Length'] = payload.length;
+  // pve-api-daemon never uses chunked encoding: bodyless answers (401, 595,
+  // HEAD…) carry no Content-Length and end with the connection (they are all
+  // `Connection: close`); Node would otherwise fall back to chunked encoding
+  else res.useChunkedEncodingByDefault = false;
   const noBody = /^(1\d\d|[23]04)$/.test(String(status));
   res.writeHead(status, sanitizeReason(reason, status), headers);
   res.end(noBody ? undefined : payload);

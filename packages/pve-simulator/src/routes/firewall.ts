@@ -315,6 +315,24 @@ export const firewallRoutes: RouteDef[] = [
     },
   },
   {
+    method: 'DELETE',
+    path: '/nodes/{node}/qemu/{vmid}/firewall/rules/{pos}',
+    permissions: { check: ['perm', '/vms/{vmid}', ['VM.Config.Network']] },
+    handler: ctx => {
+      const rules = vmFirewall(ctx).rules;
+      const digest = P.str(ctx.params, 'digest');
+      if (digest && digest !== rulesDigest(rules)) {
+        throw die(
+          'detected modified configuration - file changed by other user? Try again.',
+        );
+      }
+      const pos = P.int(ctx.params, 'pos') ?? 0;
+      if (pos >= rules.length) throw die(`no rule at position ${pos}`);
+      rules.splice(pos, 1);
+      return null;
+    },
+  },
+  {
     method: 'GET',
     path: '/nodes/{node}/qemu/{vmid}/firewall/options',
     permissions: { check: ['perm', '/vms/{vmid}', ['VM.Audit']] },

@@ -68,18 +68,21 @@ export function checkLock(g: Guest) {
   if (g.config.lock) throw die(`VM is locked (${g.config.lock})`);
 }
 
+/** Parameters of the config update API that are not VM config options. */
+export const CONTROL_PARAMS: ReadonlySet<string> = new Set([
+  'node',
+  'vmid',
+  'delete',
+  'revert',
+  'digest',
+  'skiplock',
+  'force',
+  'background_delay',
+]);
+
+/** PVE::QemuServer::option_exists: a VM config option (not an API control parameter). */
 export function optionExists(key: string) {
-  return (
-    !!lookupSpec(CONFIG_SPECS, key) &&
-    ![
-      'delete',
-      'revert',
-      'digest',
-      'skiplock',
-      'force',
-      'background_delay',
-    ].includes(key)
-  );
+  return !!lookupSpec(CONFIG_SPECS, key) && !CONTROL_PARAMS.has(key);
 }
 
 function nextUnusedKey(cfg: Record<string, string>) {

@@ -3,6 +3,7 @@ import { ApiError, die, paramError, permError } from '../http/errors';
 import { splitList } from '../schema/formats';
 import { LockTimeoutError, qemuLockFile } from '../state/locks';
 import {
+  CLOUDINIT_KEYS,
   configDigest,
   effectiveConfig,
   isCdrom,
@@ -41,6 +42,7 @@ import {
   applyChanges,
   applyPending,
   checkLock,
+  CONTROL_PARAMS,
   loadGuest,
   lockConfig,
   optionExists,
@@ -59,17 +61,6 @@ const VM_CONFIG_PERMS = [
   'VM.Config.Options',
   'VM.Config.Cloudinit',
 ];
-
-const CONTROL_PARAMS = new Set([
-  'node',
-  'vmid',
-  'delete',
-  'revert',
-  'digest',
-  'skiplock',
-  'force',
-  'background_delay',
-]);
 
 function mustBeRootForSkiplock(ctx: RouteCtx) {
   if (P.bool(ctx.params, 'skiplock') && ctx.auth.userid !== 'root@pam') {
@@ -98,7 +89,10 @@ function normalizeOptions(ctx: RouteCtx, opts: Record<string, string>) {
 }
 
 /** Config options from validated params (values as config strings). */
-function configOptions(params: Record<string, unknown>, skip: Set<string>) {
+function configOptions(
+  params: Record<string, unknown>,
+  skip: ReadonlySet<string>,
+) {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) {
     if (skip.has(k) || v === undefined || v === null) continue;
@@ -405,10 +399,14 @@ async function updateVm(ctx: RouteCtx, sync: boolean) {
     releaseInTask = true;
     const delay = P.int(params, 'background_delay');
     if (delay) {
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         task.done,
-        new Promise(r => setTimeout(r, delay * 1000)),
+        new Promise(r => {
+          timer = setTimeout(r, delay * 1000);
+        }),
       ]);
+      clearTimeout(timer); // do not keep the process alive for up to 30 s
       if (task.status === 'stopped') {
         if (
           task.exitstatus === 'OK' ||
@@ -1373,17 +1371,7 @@ export const qemuRoutes: RouteDef[] = [
       const keys = Object.keys(cfg)
         .filter(
           k =>
-            [
-              'ciuser',
-              'cipassword',
-              'citype',
-              'ciupgrade',
-              'cicustom',
-              'nameserver',
-              'searchdomain',
-              'sshkeys',
-              'name',
-            ].includes(k) || /^ipconfig\d+$/.test(k),
+            [...CLOUDINIT_KEYS, 'name'].includes(k) || /^ipconfig\d+$/.test(k),
         )
         .sort();
       return keys.map(key => {

@@ -63,22 +63,13 @@ export interface NetValue {
   opts: Record<string, string>;
 }
 
-const NET_MODELS = [
-  'e1000',
-  'e1000-82540em',
-  'e1000-82544gc',
-  'e1000-82545em',
-  'e1000e',
-  'i82551',
-  'i82557b',
-  'i82559er',
-  'ne2k_isa',
-  'ne2k_pci',
-  'pcnet',
-  'rtl8139',
-  'virtio',
-  'vmxnet3',
-];
+// the NIC models of the schema's `net[n]` property string (its default key)
+const NET_MODELS: ReadonlyArray<string> = (() => {
+  const format = CONFIG_SPECS['net[n]']?.format;
+  const model = typeof format === 'object' ? format.model : undefined;
+  if (!model?.enum) throw new Error('net[n] has no model enum in ROUTE_PARAMS');
+  return model.enum;
+})();
 
 export function parseNet(value: string): NetValue {
   const res: NetValue = { model: 'virtio', opts: {} };
@@ -250,7 +241,5 @@ export const CLOUDINIT_KEYS = [
   'searchdomain',
   'sshkeys',
 ];
-export const isCloudinitKey = (k: string) =>
-  CLOUDINIT_KEYS.includes(k) || /^ipconfig\d+$/.test(k);
 
 export { parseSize };
