@@ -77,10 +77,13 @@ ensure_chromium() {
   fi
 }
 
-if ! setup_toolchain; then
+# A bootstrap failure still ends with the summary line.
+die() {
+  printf '\033[1;31m[mycopod] %s\033[0m\n' "$*" >&2
   failed=$((failed + 1))
   finish
-fi
+}
+setup_toolchain
 cd "$MYCOPOD_ROOT"
 
 if [ -n "${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-}" ]; then
