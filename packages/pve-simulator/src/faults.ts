@@ -23,6 +23,7 @@ export interface FaultRouteSpec {
 export interface FaultSpec {
   /** RNG seed for fault decisions (default: the simulator seed) */
   seed?: number;
+  /** per-route error rules; the first rule that matches a request decides it */
   routes?: FaultRouteSpec[];
   /** extra latency per API request, uniformly in [min, max] ms */
   latencyMs?: [number, number];
