@@ -1,7 +1,6 @@
 import https from 'node:https';
 import { FaultSpec, parseFaultSpec } from './faults';
-import type { RunningSimulator } from './simulator';
-import { startTestSimulator, TestClient } from './testUtils';
+import { startTestSimulator, suiteSimulator, TestClient } from './testUtils';
 
 describe('parseFaultSpec', () => {
   it('parses the compact CLI syntax', () => {
@@ -43,22 +42,12 @@ describe('parseFaultSpec', () => {
 });
 
 describe('fault injection over HTTPS', () => {
-  let sim: RunningSimulator;
-  let api: TestClient;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-    api = new TestClient(sim);
-  });
-  afterAll(async () => {
-    api.close();
-    await sim.stop();
-  });
-  afterEach(() => sim.setFaults(undefined));
+  const env = suiteSimulator({}, { resetFaults: true });
 
   /** outcome of one request: status code or 'reset' */
   const outcome = async (path: string): Promise<string> => {
     try {
-      const r = await api.get(path);
+      const r = await env.api.get(path);
       return String(r.status);
     } catch (e) {
       return /ECONNRESET|socket hang up/.test(String(e))
@@ -68,7 +57,7 @@ describe('fault injection over HTTPS', () => {
   };
 
   const sequence = async (spec: FaultSpec, n = 40) => {
-    sim.setFaults(spec);
+    env.sim.setFaults(spec);
     const out: string[] = [];
     for (let i = 0; i < n; i++) out.push(await outcome('/version'));
     return out;
@@ -95,39 +84,39 @@ describe('fault injection over HTTPS', () => {
       new Set(['200', '500', '502', '503', '595', 'reset']),
     );
     // other routes are not affected
-    sim.setFaults(spec(42));
+    env.sim.setFaults(spec(42));
     for (let i = 0; i < 5; i++) expect(await outcome('/nodes')).toBe('200');
   });
 
   it('answers injected errors like PVE (reason phrases, 595 without body)', async () => {
-    sim.setFaults({
+    env.sim.setFaults({
       routes: [{ path: '/nodes/{node}/qemu', rate: 1, kinds: ['595'] }],
     });
-    const r = await api.get('/nodes/pve1/qemu');
+    const r = await env.api.get('/nodes/pve1/qemu');
     expect(r.status).toBe(595);
     expect(r.reason).toBe('No route to host');
     expect(r.raw).toBe('');
-    sim.setFaults({ routes: [{ path: /^\/nodes\/pve1\//, rate: 1 }] });
-    const e = await api.get('/nodes/pve1/qemu');
+    env.sim.setFaults({ routes: [{ path: /^\/nodes\/pve1\//, rate: 1 }] });
+    const e = await env.api.get('/nodes/pve1/qemu');
     expect(e.status).toBe(500);
     expect(e.body).toEqual({ data: null, message: 'Internal Server Error\n' });
-    expect((await api.get('/nodes/pve2/qemu')).status).toBe(200);
+    expect((await env.api.get('/nodes/pve2/qemu')).status).toBe(200);
   });
 
   it('adds latency', async () => {
-    sim.setFaults({ latencyMs: [60, 60] });
+    env.sim.setFaults({ latencyMs: [60, 60] });
     const t0 = Date.now();
-    await api.get('/version');
+    await env.api.get('/version');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
   });
 
   it('exposes stats and faults on the control endpoint', async () => {
-    await api.request('POST', '/_sim/reset-stats');
-    await api.get('/nodes/pve1/qemu/100/config');
-    await api.get('/nodes/pve1/qemu/100/config');
-    await api.get('/nodes/pve2/qemu/101/config');
-    await api.get('/cluster/resources?type=vm');
-    const stats = (await api.get('/_sim/stats')).body;
+    await env.api.request('POST', '/_sim/reset-stats');
+    await env.api.get('/nodes/pve1/qemu/100/config');
+    await env.api.get('/nodes/pve1/qemu/100/config');
+    await env.api.get('/nodes/pve2/qemu/101/config');
+    await env.api.get('/cluster/resources?type=vm');
+    const stats = (await env.api.get('/_sim/stats')).body;
     expect(stats).toEqual({
       calls: {
         'GET /cluster/resources': 1,
@@ -135,31 +124,33 @@ describe('fault injection over HTTPS', () => {
       },
       total: 4,
     });
-    expect(sim.stats().calls['GET /nodes/{node}/qemu/{vmid}/config']).toBe(3);
-    const set = await api.request('POST', '/_sim/faults', {
+    expect(env.sim.stats().calls['GET /nodes/{node}/qemu/{vmid}/config']).toBe(
+      3,
+    );
+    const set = await env.api.request('POST', '/_sim/faults', {
       body: 'offline=pve3,task-fail=0.5',
       headers: { 'Content-Type': 'text/plain' },
     });
     expect(set.status).toBe(200);
-    expect(sim.getFaults()).toEqual({
+    expect(env.sim.getFaults()).toEqual({
       offlineNodes: ['pve3'],
       taskFailureRate: 0.5,
     });
-    expect((await api.get('/nodes/pve3/lxc')).status).toBe(595);
-    const bad = await api.request('POST', '/_sim/faults', {
+    expect((await env.api.get('/nodes/pve3/lxc')).status).toBe(595);
+    const bad = await env.api.request('POST', '/_sim/faults', {
       json: { taskFailureRate: 3 },
     });
     expect(bad.status).toBe(400);
-    await api.request('DELETE', '/_sim/faults');
-    expect((await api.get('/nodes/pve3/lxc')).status).toBe(200);
-    sim.resetStats();
-    expect(sim.stats()).toEqual({ calls: {}, total: 0 });
+    await env.api.request('DELETE', '/_sim/faults');
+    expect((await env.api.get('/nodes/pve3/lxc')).status).toBe(200);
+    env.sim.resetStats();
+    expect(env.sim.stats()).toEqual({ calls: {}, total: 0 });
   });
 
   it('serves each cluster on its own port with the shared CA', async () => {
-    expect(sim.clusters.map(c => c.name)).toEqual(['lab', 'edge']);
-    expect(sim.clusters[0].port).not.toBe(sim.clusters[1].port);
-    const edge = new TestClient(sim, sim.clusters[1].url);
+    expect(env.sim.clusters.map(c => c.name)).toEqual(['lab', 'edge']);
+    expect(env.sim.clusters[0].port).not.toBe(env.sim.clusters[1].port);
+    const edge = new TestClient(env.sim, env.sim.clusters[1].url);
     try {
       const nodes = (await edge.get('/nodes')).body.data.map(
         (n: any) => n.node,

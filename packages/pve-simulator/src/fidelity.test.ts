@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunningSimulator } from './simulator';
 import {
   describeIfFile,
   readJson,
   sharedApiDir,
   sleepMs,
-  startTestSimulator,
-  TestClient,
+  suiteSimulator,
 } from './testUtils';
 
 const samplesDir = path.join(sharedApiDir(), 'samples');
@@ -43,22 +41,13 @@ function returnProps(p: string, m = 'GET'): string[] {
 describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
   'fidelity with real PVE responses',
   () => {
-    let sim: RunningSimulator;
-    let api: TestClient;
-    beforeAll(async () => {
-      sim = await startTestSimulator({
-        timings: { taskMs: 400, resourcesLagMs: 0, agentIpDelayMs: 0 },
-      });
-      api = new TestClient(sim);
-    });
-    afterAll(async () => {
-      api.close();
-      await sim.stop();
+    const env = suiteSimulator({
+      timings: { taskMs: 400, resourcesLagMs: 0, agentIpDelayMs: 0 },
     });
 
     it('GET /nodes items have the same keys and JSON types', async () => {
       const expected = sample('nodes.pve8.go-proxmox-mock.json').data[0];
-      const res = await api.get('/nodes');
+      const res = await env.api.get('/nodes');
       expect(res.status).toBe(200);
       for (const item of res.body.data)
         expect(shape(item)).toEqual(shape(expected));
@@ -68,7 +57,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const expected: Array<Record<string, unknown>> = sample(
         'cluster-resources.pve8.go-proxmox-mock.json',
       ).data;
-      const res = await api.get('/cluster/resources');
+      const res = await env.api.get('/cluster/resources');
       const ours: Array<Record<string, unknown>> = res.body.data;
       const declared = returnProps('/cluster/resources');
       for (const type of ['qemu', 'node', 'storage']) {
@@ -105,7 +94,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const expected: Array<Record<string, unknown>> = sample(
         'cluster-status.pve8.go-proxmox-mock.json',
       ).data;
-      const res = await api.get('/cluster/status');
+      const res = await env.api.get('/cluster/status');
       const ours: Array<Record<string, unknown>> = res.body.data;
       expect(shape(ours.find(e => e.type === 'cluster')!)).toEqual(
         shape(expected.find(e => e.type === 'cluster')!),
@@ -118,12 +107,12 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
     });
 
     it('GET /cluster/nextid returns a string; a taken ?vmid= is the documented 400', async () => {
-      const ok = await api.get('/cluster/nextid');
+      const ok = await env.api.get('/cluster/nextid');
       expect(jsonType(ok.body.data)).toBe(
         jsonType(sample('cluster-nextid.pve8.go-proxmox-mock.json').data),
       );
       expect(ok.body.data).toMatch(/^\d+$/);
-      const conflict = await api.get('/cluster/nextid?vmid=100');
+      const conflict = await env.api.get('/cluster/nextid?vmid=100');
       const expected = sample(
         'cluster-nextid-conflict.400.go-proxmox-mock.json',
       );
@@ -141,7 +130,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const expected: Record<string, unknown> = readJson(
         path.join(samplesDir, 'unattributed/qemu-config.pve8.4-cloudinit.json'),
       ).response_body.data;
-      const res = await api.get('/nodes/pve1/qemu/100/config');
+      const res = await env.api.get('/nodes/pve1/qemu/100/config');
       const ours: Record<string, unknown> = res.body.data;
       const common = Object.keys(expected).filter(k => k in ours);
       expect(common.length).toBeGreaterThanOrEqual(15);
@@ -164,7 +153,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const expected: Record<string, unknown> = sample(
         'qemu-status-current.running.pve8.0.go-proxmox-mock.json',
       ).data;
-      const res = await api.get('/nodes/pve1/qemu/100/status/current');
+      const res = await env.api.get('/nodes/pve1/qemu/100/status/current');
       const ours: Record<string, unknown> = res.body.data;
       expect(pickShape(ours, Object.keys(expected))).toEqual(shape(expected));
       const declared = returnProps('/nodes/{node}/qemu/{vmid}/status/current');
@@ -199,14 +188,14 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const running: Record<string, unknown> = sample(
         'task-status.running.telmate-issue-437.json',
       ).data;
-      const post = await api.post('/nodes/pve2/qemu/102/config', {
+      const post = await env.api.post('/nodes/pve2/qemu/102/config', {
         description: 'fidelity',
       });
       const upid: string = post.body.data;
       expect(upid).toMatch(
         /^UPID:pve2:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:qmconfig:102:root@pam!mycopod:$/,
       );
-      const r1 = await api.get(
+      const r1 = await env.api.get(
         `/nodes/pve2/tasks/${encodeURIComponent(upid)}/status`,
       );
       // token-started tasks additionally carry `tokenid` (and `user` is the bare user)
@@ -215,7 +204,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       );
       expect(r1.body.data.status).toBe('running');
       expect(r1.body.data.user).toBe('root@pam');
-      const stopped = await api.waitTask(upid);
+      const stopped = await env.api.waitTask(upid);
       expect(shape(stopped)).toEqual(
         shape({ ...running, tokenid: 'x', exitstatus: 'OK' }),
       );
@@ -233,7 +222,7 @@ describeIfFile(path.join(samplesDir, 'nodes.pve8.go-proxmox-mock.json'))(
       const headerNames = [...text.matchAll(/^([A-Za-z-]+): /gm)]
         .map(m => m[1].toLowerCase())
         .filter(h => h !== 'source' && h !== 'kind' && h !== 'note');
-      const res = await api.get('/version');
+      const res = await env.api.get('/version');
       for (const h of headerNames) expect(res.headers[h]).toBeDefined();
       expect(res.headers.server).toBe('pve-api-daemon/3.0');
       expect(res.headers['content-type']).toBe(

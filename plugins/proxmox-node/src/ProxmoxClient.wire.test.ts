@@ -3,9 +3,10 @@
  * exact wire format, error extraction from reason phrase / body, the retry
  * rule for idempotent vs non-idempotent requests, timeouts and aborts.
  */
+import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { captureLogger } from './__testUtils__/logger';
-import { pve, startStubServer } from './__testUtils__/stubServer';
+import { pve, startStubServer, StubRequest } from './__testUtils__/stubServer';
 import { ProxmoxApiError } from './errors';
 import { ProxmoxClient } from './ProxmoxClient';
 
@@ -49,6 +50,43 @@ async function failure(p: Promise<unknown>): Promise<ProxmoxApiError> {
     throw e;
   }
   throw new Error('expected a ProxmoxApiError');
+}
+
+/** The status of a finished task (node, type and id as in its UPID). */
+function finishedTask(upid: string, exitstatus = 'OK') {
+  const [, node, , , , type, id] = upid.split(':');
+  return {
+    data: {
+      upid,
+      node,
+      type,
+      id,
+      user: 'mycopod@pve',
+      status: 'stopped',
+      exitstatus,
+    },
+  };
+}
+
+/**
+ * Answers the status poll (a {@link finishedTask}) and the log poll (`TASK OK`)
+ * of a task; false for any other request.
+ */
+function answerTaskPolls(
+  r: StubRequest,
+  res: ServerResponse,
+  upid: string,
+  exitstatus = 'OK',
+): boolean {
+  if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
+    pve(res, 200, finishedTask(upid, exitstatus));
+    return true;
+  }
+  if (r.url.includes('/log')) {
+    pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
+    return true;
+  }
+  return false;
 }
 
 describe('wire format', () => {
@@ -662,6 +700,23 @@ describe('waitForTask', () => {
 describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => {
   const CLONE_UPID =
     'UPID:pve1:00000ACD:00006AE8:679A423B:qmclone:9000:mycopod@pve!backstage:';
+  /** Answers /cluster/nextid with `first`, a `?vmid=` probe with the probed id (free); false otherwise. */
+  const answerNextid = (r: StubRequest, res: ServerResponse, first: string) => {
+    if (r.url === '/api2/json/cluster/nextid') {
+      pve(res, 200, { data: first });
+      return true;
+    }
+    if (r.url.startsWith('/api2/json/cluster/nextid?vmid=')) {
+      pve(res, 200, { data: r.url.split('=')[1] });
+      return true;
+    }
+    return false;
+  };
+  /** The `newid` of a clone POST; undefined for any other request. */
+  const cloneNewid = (r: StubRequest) =>
+    r.method === 'POST' && r.url.endsWith('/clone')
+      ? new URLSearchParams(r.body).get('newid')!
+      : undefined;
 
   it('adopts the VM when the clone was applied although the response was lost (no second clone)', async () => {
     let statusCalls = 0;
@@ -742,11 +797,8 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
   it('re-dispatches when the ambiguous clone left nothing behind', async () => {
     let posts = 0;
     stub.handle((r, res) => {
-      if (r.url === '/api2/json/cluster/nextid')
-        return pve(res, 200, { data: '151' });
-      if (r.url.startsWith('/api2/json/cluster/nextid?vmid='))
-        return pve(res, 200, { data: r.url.split('=')[1] });
-      if (r.method === 'POST' && r.url.endsWith('/clone')) {
+      if (answerNextid(r, res, '151')) return undefined;
+      if (cloneNewid(r)) {
         posts++;
         return posts === 1
           ? pve(res, 502, { data: null }, 'Bad Gateway')
@@ -765,21 +817,7 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
               data: { vmid: Number(vmid), status: 'stopped', name: 'web-02' },
             });
       }
-      if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-        return pve(res, 200, {
-          data: {
-            upid: CLONE_UPID,
-            node: 'pve1',
-            type: 'qmclone',
-            id: '9000',
-            user: 'mycopod@pve',
-            status: 'stopped',
-            exitstatus: 'OK',
-          },
-        });
-      }
-      if (r.url.includes('/log'))
-        return pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
+      if (answerTaskPolls(r, res, CLONE_UPID)) return undefined;
       return pve(res, 501, { data: null }, 'unexpected');
     });
     const result = await client.cloneWithFreshVmid({
@@ -792,101 +830,76 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
     expect(posts).toBe(2);
   });
 
-  it('moves to the next id when another system took the probed id ("already exists")', async () => {
+  /**
+   * cloneWithFreshVmid (name 'x') where /cluster/nextid proposes `first`,
+   * `answerClone` answers each clone POST, `answerPolls` the task polls, and
+   * the new VM shows up as `first + 1`. The result and the POSTed newids.
+   */
+  async function cloneSkippingFirstId(
+    first: number,
+    answerClone: (newid: string, res: ServerResponse) => void,
+    answerPolls: (r: StubRequest, res: ServerResponse) => boolean,
+  ) {
     const newids: string[] = [];
     stub.handle((r, res) => {
-      if (r.url === '/api2/json/cluster/nextid')
-        return pve(res, 200, { data: '160' });
-      if (r.url.startsWith('/api2/json/cluster/nextid?vmid='))
-        return pve(res, 200, { data: r.url.split('=')[1] });
-      if (r.method === 'POST' && r.url.endsWith('/clone')) {
-        const newid = new URLSearchParams(r.body).get('newid')!;
+      if (answerNextid(r, res, String(first))) return undefined;
+      const newid = cloneNewid(r);
+      if (newid) {
         newids.push(newid);
-        return newid === '160'
+        return answerClone(newid, res);
+      }
+      if (answerPolls(r, res)) return undefined;
+      if (r.url.endsWith('/status/current'))
+        return pve(res, 200, {
+          data: { vmid: first + 1, status: 'stopped', name: 'x' },
+        });
+      return pve(res, 501, { data: null }, 'unexpected');
+    });
+    const result = await client.cloneWithFreshVmid({
+      node: 'pve1',
+      vmid: 9000,
+      name: 'x',
+      task: { pollIntervalMs: 5 },
+    });
+    return { result, newids };
+  }
+
+  it('moves to the next id when another system took the probed id ("already exists")', async () => {
+    const { result, newids } = await cloneSkippingFirstId(
+      160,
+      (newid, res) =>
+        newid === '160'
           ? pve(
               res,
               500,
               { data: null },
               'unable to create VM 160: config file already exists',
             )
-          : pve(res, 200, { data: CLONE_UPID });
-      }
-      if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-        return pve(res, 200, {
-          data: {
-            upid: CLONE_UPID,
-            node: 'pve1',
-            type: 'qmclone',
-            id: '9000',
-            user: 'mycopod@pve',
-            status: 'stopped',
-            exitstatus: 'OK',
-          },
-        });
-      }
-      if (r.url.includes('/log'))
-        return pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
-      if (r.url.endsWith('/status/current'))
-        return pve(res, 200, {
-          data: { vmid: 161, status: 'stopped', name: 'x' },
-        });
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      name: 'x',
-      task: { pollIntervalMs: 5 },
-    });
+          : pve(res, 200, { data: CLONE_UPID }),
+      (r, res) => answerTaskPolls(r, res, CLONE_UPID),
+    );
     expect(result.vmid).toBe(161);
     expect(newids).toEqual(['160', '161']);
   });
 
   it('moves to the next id when the clone task fails because the id appeared on another node', async () => {
     const FAILED_UPID = CLONE_UPID.replace('679A423B', '679A423C');
-    const newids: string[] = [];
-    stub.handle((r, res) => {
-      if (r.url === '/api2/json/cluster/nextid')
-        return pve(res, 200, { data: '170' });
-      if (r.url.startsWith('/api2/json/cluster/nextid?vmid='))
-        return pve(res, 200, { data: r.url.split('=')[1] });
-      if (r.method === 'POST' && r.url.endsWith('/clone')) {
-        const newid = new URLSearchParams(r.body).get('newid')!;
-        newids.push(newid);
-        return pve(res, 200, {
+    const { result, newids } = await cloneSkippingFirstId(
+      170,
+      (newid, res) =>
+        pve(res, 200, {
           data: newid === '170' ? FAILED_UPID : CLONE_UPID,
-        });
-      }
-      if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-        const failed = r.url.includes('679A423C');
-        return pve(res, 200, {
-          data: {
-            upid: failed ? FAILED_UPID : CLONE_UPID,
-            node: 'pve1',
-            type: 'qmclone',
-            id: '9000',
-            user: 'mycopod@pve',
-            status: 'stopped',
-            exitstatus: failed
-              ? "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/170.conf' failed: File exists"
-              : 'OK',
-          },
-        });
-      }
-      if (r.url.includes('/log'))
-        return pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
-      if (r.url.endsWith('/status/current'))
-        return pve(res, 200, {
-          data: { vmid: 171, status: 'stopped', name: 'x' },
-        });
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      name: 'x',
-      task: { pollIntervalMs: 5 },
-    });
+        }),
+      (r, res) =>
+        r.url.includes('679A423C')
+          ? answerTaskPolls(
+              r,
+              res,
+              FAILED_UPID,
+              "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/170.conf' failed: File exists",
+            )
+          : answerTaskPolls(r, res, CLONE_UPID),
+    );
     expect(result.vmid).toBe(171);
     expect(newids).toEqual(['170', '171']);
   });
@@ -895,28 +908,6 @@ describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => 
 describe('lifecycle helpers reconcile ambiguous failures instead of blindly repeating', () => {
   const TASK_UPID =
     'UPID:pve1:00000ACD:00006AE8:679A423B:qmstart:100:mycopod@pve!backstage:';
-  const taskOk = (exitstatus = 'OK') => ({
-    data: {
-      upid: TASK_UPID,
-      node: 'pve1',
-      type: 'qmstart',
-      id: '100',
-      user: 'mycopod@pve',
-      status: 'stopped',
-      exitstatus,
-    },
-  });
-  const common = (r: { url: string }, res: any, exitstatus = 'OK') => {
-    if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-      pve(res, 200, taskOk(exitstatus));
-      return true;
-    }
-    if (r.url.includes('/log')) {
-      pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
-      return true;
-    }
-    return false;
-  };
   const wait = { wait: { pollIntervalMs: 5 } };
   const posts = () => stub.requests.filter(r => r.method !== 'GET').length;
 
@@ -937,7 +928,8 @@ describe('lifecycle helpers reconcile ambiguous failures instead of blindly repe
   it('startVmAndWait: ambiguous reset, VM still stopped → start again; "already running" counts as success', async () => {
     let n = 0;
     stub.handle((r, res) => {
-      if (common(r, res, 'VM 100 already running')) return undefined;
+      if (answerTaskPolls(r, res, TASK_UPID, 'VM 100 already running'))
+        return undefined;
       if (r.method === 'POST')
         return ++n === 1
           ? res.socket?.destroy()
@@ -1023,19 +1015,11 @@ describe('lifecycle helpers reconcile ambiguous failures instead of blindly repe
   it('tasks that failed on a lock are dispatched again (nothing was applied)', async () => {
     let n = 0;
     stub.handle((r, res) => {
-      if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-        return pve(
-          res,
-          200,
-          taskOk(
-            n === 1
-              ? "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout"
-              : 'OK',
-          ),
-        );
-      }
-      if (r.url.includes('/log'))
-        return pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
+      const exitstatus =
+        n === 1
+          ? "can't lock file '/var/lock/qemu-server/lock-100.conf' - got timeout"
+          : 'OK';
+      if (answerTaskPolls(r, res, TASK_UPID, exitstatus)) return undefined;
       if (r.method === 'PUT') {
         n++;
         return pve(res, 200, { data: TASK_UPID });

@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { findPveSchemaMethod, PveParamSpec } from '../schema';
 import { ALL_ROUTES } from '../simulator';
-import type { RunningSimulator } from '../simulator';
 import {
   describeIfFile,
   readJson,
   sharedApiDir,
-  startTestSimulator,
-  TestClient,
+  suiteSimulator,
 } from '../testUtils';
 import { ROUTE_PARAMS } from './params';
 
@@ -128,16 +126,7 @@ describeIfFile(apidataFile)('routes vs. the official PVE 8.4 schema', () => {
 });
 
 describe('undeclared parameters over HTTPS', () => {
-  let sim: RunningSimulator;
-  let client: TestClient;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-    client = new TestClient(sim);
-  });
-  afterAll(async () => {
-    client.close();
-    await sim.stop();
-  });
+  const env = suiteSimulator();
 
   const fill = (p: string) =>
     p
@@ -159,10 +148,10 @@ describe('undeclared parameters over HTTPS', () => {
       const url = fill(route.path);
       const res =
         route.method === 'POST' || route.method === 'PUT'
-          ? await client.request(route.method, url, {
+          ? await env.api.request(route.method, url, {
               form: { 'not-in-schema': 1 },
             })
-          : await client.request(route.method, `${url}?not-in-schema=1`);
+          : await env.api.request(route.method, `${url}?not-in-schema=1`);
       expect(res.status).toBe(400);
       expect(res.reason).toBe('Parameter verification failed.');
       expect(res.body.errors['not-in-schema']).toBe(

@@ -1,5 +1,5 @@
 import { hasPriv } from '../context';
-import { ApiError, die, paramError, permError } from '../http/errors';
+import { die, paramError, permError } from '../http/errors';
 import { splitList } from '../schema/formats';
 import { LockTimeoutError, qemuLockFile } from '../state/locks';
 import {
@@ -62,10 +62,39 @@ const VM_CONFIG_PERMS = [
   'VM.Config.Cloudinit',
 ];
 
-function mustBeRootForSkiplock(ctx: RouteCtx) {
-  if (P.bool(ctx.params, 'skiplock') && ctx.auth.userid !== 'root@pam') {
+/** The `{node}` and `{vmid}` of the route path. */
+function guestIds(ctx: RouteCtx) {
+  return { node: String(ctx.params.node), vmid: Number(ctx.params.vmid) };
+}
+
+/** The `skiplock` parameter (only root may set it). */
+function skiplockParam(ctx: RouteCtx): boolean {
+  const skiplock = P.bool(ctx.params, 'skiplock');
+  if (skiplock && ctx.auth.userid !== 'root@pam') {
     throw paramError({ skiplock: 'Only root may use this option.' });
   }
+  return skiplock ?? false;
+}
+
+/** A new stopped guest whose config holds only a lock (create / clone target). */
+function lockedGuest(
+  vmid: number,
+  node: string,
+  lock: string,
+  firewall: Guest['firewall'] = { options: {}, rules: [] },
+): Guest {
+  return {
+    vmid,
+    type: 'qemu',
+    node,
+    config: { lock },
+    pending: {},
+    pendingDelete: new Set(),
+    snapshots: new Map(),
+    status: 'stopped',
+    createdAt: Date.now(),
+    firewall,
+  };
 }
 
 /** Normalizes option values like PVE does before writing (MACs, tags, vmgenid). */
@@ -147,6 +176,51 @@ function spawn(
   return task;
 }
 
+/** The task's simulated work: one `taskMs` pause, then the abort checkpoint. */
+async function taskWork(ctx: RouteCtx, t: TaskContext) {
+  await t.sleep(ctx.sim.timings.taskMs);
+  t.checkpoint();
+}
+
+const configLockFailure = (vmid: number) =>
+  `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`;
+
+/**
+ * A task on the route's VM: loads the guest first (`before` may refuse it
+ * there), then runs `work` in the worker with the VM lock held and the guest
+ * re-read. Returns the UPID.
+ */
+function guestTask(
+  ctx: RouteCtx,
+  type: string,
+  work: (g: Guest, t: TaskContext) => Promise<void>,
+  opts: { before?: (g: Guest) => void; failureMessage?: string } = {},
+) {
+  const { node, vmid } = guestIds(ctx);
+  opts.before?.(loadGuest(ctx));
+  const task = spawn(
+    ctx,
+    type,
+    vmid,
+    async t => {
+      const unlock = await lockInTask(t, vmid);
+      try {
+        let g: Guest;
+        try {
+          g = reloadGuest(ctx.cluster, node, vmid);
+        } catch (e) {
+          throw new TaskError((e as Error).message);
+        }
+        await work(g, t);
+      } finally {
+        unlock();
+      }
+    },
+    opts.failureMessage ?? configLockFailure(vmid),
+  );
+  return task.upid;
+}
+
 const storageLockFailure = (storage: string) =>
   `can't lock file '/var/lock/pve-manager/pve-storage-${storage}' - got timeout\n`;
 
@@ -179,8 +253,7 @@ function stopGuest(ctx: RouteCtx, g: Guest) {
 
 async function createVm(ctx: RouteCtx) {
   const { cluster, params, auth } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
+  const { node, vmid } = guestIds(ctx);
   const pool = P.str(params, 'pool');
   const storage = P.str(params, 'storage');
   const start = P.bool(params, 'start') ?? false;
@@ -232,18 +305,7 @@ async function createVm(ctx: RouteCtx) {
       } ${vmid} already exists on node '${existing.node}'`,
     );
   }
-  const g: Guest = {
-    vmid,
-    type: 'qemu',
-    node,
-    config: { lock: 'create' },
-    pending: {},
-    pendingDelete: new Set(),
-    snapshots: new Map(),
-    status: 'stopped',
-    createdAt: Date.now(),
-    firewall: { options: {}, rules: [] },
-  };
+  const g = lockedGuest(vmid, node, 'create');
   cluster.guests.set(vmid, g);
   release();
 
@@ -306,10 +368,8 @@ async function createVm(ctx: RouteCtx) {
 
 async function updateVm(ctx: RouteCtx, sync: boolean) {
   const { cluster, params } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
-  mustBeRootForSkiplock(ctx);
-  const skiplock = P.bool(params, 'skiplock') ?? false;
+  const { node, vmid } = guestIds(ctx);
+  const skiplock = skiplockParam(ctx);
   const force = P.bool(params, 'force') ?? false;
   const digest = P.str(params, 'digest');
   const deleteStr = P.str(params, 'delete');
@@ -387,14 +447,13 @@ async function updateVm(ctx: RouteCtx, sync: boolean) {
       vmid,
       async t => {
         try {
-          await t.sleep(ctx.sim.timings.taskMs);
-          t.checkpoint();
+          await taskWork(ctx, t);
           apply(t);
         } finally {
           release();
         }
       },
-      `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`,
+      configLockFailure(vmid),
     );
     releaseInTask = true;
     const delay = P.int(params, 'background_delay');
@@ -426,8 +485,7 @@ async function updateVm(ctx: RouteCtx, sync: boolean) {
 
 function cloneVm(ctx: RouteCtx) {
   const { cluster, params, sim } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
+  const { node, vmid } = guestIds(ctx);
   const newid = Number(params.newid);
   const pool = P.str(params, 'pool');
   const snapname = P.str(params, 'snapname');
@@ -538,21 +596,10 @@ function cloneVm(ctx: RouteCtx) {
   const releaseTarget = cluster.locks.tryAcquire(`qemu-${newid}`);
   let placeholder: Guest | undefined;
   if (!existing && releaseTarget) {
-    placeholder = {
-      vmid: newid,
-      type: 'qemu',
-      node,
-      config: { lock: 'clone' },
-      pending: {},
-      pendingDelete: new Set(),
-      snapshots: new Map(),
-      status: 'stopped',
-      createdAt: Date.now(),
-      firewall: {
-        options: { ...src.firewall.options },
-        rules: src.firewall.rules.map(r => ({ ...r })),
-      },
-    };
+    placeholder = lockedGuest(newid, node, 'clone', {
+      options: { ...src.firewall.options },
+      rules: src.firewall.rules.map(r => ({ ...r })),
+    });
     cluster.guests.set(newid, placeholder);
   }
   const smbios = (newconf.smbios1 ?? '')
@@ -583,18 +630,7 @@ function cloneVm(ctx: RouteCtx) {
               `close (rename) atomic file '/etc/pve/nodes/${node}/qemu-server/${newid}.conf' failed: File exists\n`,
             );
           }
-          placeholder = {
-            vmid: newid,
-            type: 'qemu',
-            node,
-            config: { lock: 'clone' },
-            pending: {},
-            pendingDelete: new Set(),
-            snapshots: new Map(),
-            status: 'stopped',
-            createdAt: Date.now(),
-            firewall: { options: {}, rules: [] },
-          };
+          placeholder = lockedGuest(newid, node, 'clone');
           cluster.guests.set(newid, placeholder);
         }
         const g = placeholder;
@@ -683,94 +719,68 @@ function cloneVm(ctx: RouteCtx) {
 
 function resizeVm(ctx: RouteCtx) {
   const { cluster, params } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
-  mustBeRootForSkiplock(ctx);
-  const skiplock = P.bool(params, 'skiplock') ?? false;
+  const skiplock = skiplockParam(ctx);
   const disk = String(params.disk);
   const sizeStr = String(params.size);
   const digest = P.str(params, 'digest');
-  loadGuest(ctx);
-  const task = spawn(
-    ctx,
-    'resize',
-    vmid,
-    async t => {
-      const unlock = await lockInTask(t, vmid);
+  return guestTask(ctx, 'resize', async (g, t) => {
+    if (digest && digest !== configDigest(g))
+      throw new TaskError('checksum mismatch (file change by other user?)\n');
+    taskCheckLock(g, skiplock);
+    const value = g.config[disk];
+    if (!value) throw new TaskError(`disk '${disk}' does not exist\n`);
+    const d = parseDrive(value);
+    if (!d.file)
+      throw new TaskError(`disk '${disk}' has no associated volume\n`);
+    if (isCdrom(d)) throw new TaskError(`you can't resize a cdrom\n`);
+    const vol = findVolume(cluster, g.node, d.file);
+    const size = vol?.size ?? parseSize(d.opts.size ?? '') ?? 0;
+    const m = /^(\+)?(\d+(\.\d+)?)([KMGT])?$/.exec(sizeStr)!;
+    const mult: Record<string, number> = {
+      K: 1024,
+      M: 1024 ** 2,
+      G: 1024 ** 3,
+      T: 1024 ** 4,
+    };
+    const amount = Math.trunc(Number(m[2]) * (m[4] ? mult[m[4]] : 1));
+    const newsize = m[1] ? size + amount : amount;
+    if (newsize < size)
+      throw new TaskError('shrinking disks is not supported\n');
+    if (newsize === size) {
+      t.log(`Image resized.`);
+      return;
+    }
+    if (vol) {
       try {
-        let g: Guest;
-        try {
-          g = reloadGuest(cluster, node, vmid);
-        } catch (e) {
-          throw new TaskError((e as Error).message);
-        }
-        if (digest && digest !== configDigest(g))
-          throw new TaskError(
-            'checksum mismatch (file change by other user?)\n',
-          );
-        taskCheckLock(g, skiplock);
-        const value = g.config[disk];
-        if (!value) throw new TaskError(`disk '${disk}' does not exist\n`);
-        const d = parseDrive(value);
-        if (!d.file)
-          throw new TaskError(`disk '${disk}' has no associated volume\n`);
-        if (isCdrom(d)) throw new TaskError(`you can't resize a cdrom\n`);
-        const vol = findVolume(cluster, g.node, d.file);
-        const size = vol?.size ?? parseSize(d.opts.size ?? '') ?? 0;
-        const m = /^(\+)?(\d+(\.\d+)?)([KMGT])?$/.exec(sizeStr)!;
-        const mult: Record<string, number> = {
-          K: 1024,
-          M: 1024 ** 2,
-          G: 1024 ** 3,
-          T: 1024 ** 4,
-        };
-        const amount = Math.trunc(Number(m[2]) * (m[4] ? mult[m[4]] : 1));
-        const newsize = m[1] ? size + amount : amount;
-        if (newsize < size)
-          throw new TaskError('shrinking disks is not supported\n');
-        if (newsize === size) {
-          t.log(`Image resized.`);
-          return;
-        }
-        if (vol) {
-          try {
-            growVolume(cluster, vol, newsize);
-          } catch (e) {
-            throw new TaskError(storageErr(e));
-          }
-        }
-        try {
-          await t.sleep(ctx.sim.timings.resizeMs);
-          t.checkpoint();
-        } catch (e) {
-          if (vol) {
-            const def = cluster.storages.get(vol.storage)!;
-            const grown = newsize - size;
-            vol.size = size;
-            cluster.storageUsed.set(
-              def.shared ? def.storage : `${vol.node}/${def.storage}`,
-              Math.max(
-                0,
-                (cluster.storageUsed.get(
-                  def.shared ? def.storage : `${vol.node}/${def.storage}`,
-                ) ?? 0) - grown,
-              ),
-            );
-          }
-          throw e;
-        }
-        t.log(`Image resized.`);
-        g.config[disk] = printDrive({
-          file: d.file,
-          opts: { ...d.opts, size: sizeString(newsize) },
-        });
-      } finally {
-        unlock();
+        growVolume(cluster, vol, newsize);
+      } catch (e) {
+        throw new TaskError(storageErr(e));
       }
-    },
-    `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`,
-  );
-  return task.upid;
+    }
+    try {
+      await t.sleep(ctx.sim.timings.resizeMs);
+      t.checkpoint();
+    } catch (e) {
+      if (vol) {
+        const def = cluster.storages.get(vol.storage)!;
+        const usedKey = def.shared ? def.storage : `${vol.node}/${def.storage}`;
+        vol.size = size;
+        cluster.storageUsed.set(
+          usedKey,
+          Math.max(
+            0,
+            (cluster.storageUsed.get(usedKey) ?? 0) - (newsize - size),
+          ),
+        );
+      }
+      throw e;
+    }
+    t.log(`Image resized.`);
+    g.config[disk] = printDrive({
+      file: d.file,
+      opts: { ...d.opts, size: sizeString(newsize) },
+    });
+  });
 }
 
 // ---------------------------------------------------------------- power
@@ -779,14 +789,9 @@ function powerTask(
   ctx: RouteCtx,
   kind: 'start' | 'stop' | 'shutdown' | 'reboot',
 ) {
-  const { cluster, params } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
-  if (kind !== 'reboot') mustBeRootForSkiplock(ctx);
-  const skiplock = P.bool(params, 'skiplock') ?? false;
-  const g0 = loadGuest(ctx);
-  if (kind === 'reboot' && g0.status !== 'running')
-    throw die(`VM ${vmid} not running`);
+  const { vmid } = guestIds(ctx);
+  // reboot never checks the lock, so it has no use for skiplock
+  const skiplock = kind !== 'reboot' && skiplockParam(ctx);
   const type = {
     start: 'qmstart',
     stop: 'qmstop',
@@ -799,119 +804,95 @@ function powerTask(
     shutdown: `VM quit/powerdown failed - got timeout\n`,
     reboot: `VM quit/powerdown failed - got timeout\n`,
   }[kind];
-  const task = spawn(
+  return guestTask(
     ctx,
     type,
-    vmid,
-    async t => {
-      const unlock = await lockInTask(t, vmid);
-      try {
-        let g: Guest;
-        try {
-          g = reloadGuest(cluster, node, vmid);
-        } catch (e) {
-          throw new TaskError((e as Error).message);
-        }
-        if (kind === 'start') {
-          taskCheckLock(g, skiplock);
-          if (g.status === 'running')
-            throw new TaskError(`VM ${vmid} already running\n`);
-          if (isTemplate(g))
-            throw new TaskError(`you can't start a vm if it's a template\n`);
-          await t.sleep(ctx.sim.timings.taskMs);
-          t.checkpoint();
-          startGuest(ctx, g);
-          return;
-        }
-        if (kind !== 'reboot') taskCheckLock(g, skiplock);
-        if (g.status !== 'running') {
-          if (kind === 'reboot')
-            throw new TaskError(`VM ${vmid} not running\n`);
-          return; // stop/shutdown of a stopped VM is a no-op
-        }
-        await t.sleep(ctx.sim.timings.taskMs);
-        t.checkpoint();
-        stopGuest(ctx, g);
-        if (kind === 'reboot') startGuest(ctx, g);
-      } finally {
-        unlock();
+    async (g, t) => {
+      if (kind === 'start') {
+        taskCheckLock(g, skiplock);
+        if (g.status === 'running')
+          throw new TaskError(`VM ${vmid} already running\n`);
+        if (isTemplate(g))
+          throw new TaskError(`you can't start a vm if it's a template\n`);
+        await taskWork(ctx, t);
+        startGuest(ctx, g);
+        return;
       }
+      if (kind !== 'reboot') taskCheckLock(g, skiplock);
+      if (g.status !== 'running') {
+        if (kind === 'reboot') throw new TaskError(`VM ${vmid} not running\n`);
+        return; // stop/shutdown of a stopped VM is a no-op
+      }
+      await taskWork(ctx, t);
+      stopGuest(ctx, g);
+      if (kind === 'reboot') startGuest(ctx, g);
     },
-    failure,
+    {
+      before: g0 => {
+        if (kind === 'reboot' && g0.status !== 'running')
+          throw die(`VM ${vmid} not running`);
+      },
+      failureMessage: failure,
+    },
   );
-  return task.upid;
 }
 
 // ---------------------------------------------------------------- destroy
 
 function destroyVm(ctx: RouteCtx) {
   const { cluster, params } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
-  mustBeRootForSkiplock(ctx);
-  const skiplock = P.bool(params, 'skiplock') ?? false;
-  const early = (g: Guest) => {
+  const { vmid } = guestIds(ctx);
+  const skiplock = skiplockParam(ctx);
+  /** Why the VM cannot be destroyed at all (checked before and in the task). */
+  const refusal = (g: Guest) => {
     if (g.config.protection === '1')
-      throw new Error(`can't remove VM ${vmid} - protection mode enabled\n`);
+      return `can't remove VM ${vmid} - protection mode enabled\n`;
     if (g.status === 'running')
-      throw new Error(`VM ${vmid} is running - destroy failed\n`);
+      return `VM ${vmid} is running - destroy failed\n`;
+    return undefined;
   };
-  try {
-    early(loadGuest(ctx));
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    throw die((e as Error).message);
-  }
-  const task = spawn(
+  return guestTask(
     ctx,
     'qmdestroy',
-    vmid,
-    async t => {
-      const unlock = await lockInTask(t, vmid);
-      try {
-        let g: Guest;
-        try {
-          g = reloadGuest(cluster, node, vmid);
-          early(g);
-        } catch (e) {
-          throw new TaskError((e as Error).message);
-        }
-        taskCheckLock(g, skiplock);
-        await t.sleep(ctx.sim.timings.taskMs);
-        t.checkpoint();
-        const vols = guestVolumes(cluster, g.node, [
-          g.config,
-          g.pending,
-          ...[...g.snapshots.values()].map(s => s.config),
-        ]);
-        for (const v of vols) {
-          t.log(
-            `  Logical volume "${v.volname
-              .split('/')
-              .pop()}" successfully removed.`,
-          );
-          freeVolume(cluster, v);
-        }
-        if (P.bool(params, 'destroy-unreferenced-disks') ?? true) {
-          for (const v of [...cluster.volumes.values()]) {
-            if (
-              v.vmid === vmid &&
-              (v.node === g.node || cluster.storages.get(v.storage)?.shared)
-            )
-              freeVolume(cluster, v);
-          }
-        }
-        for (const p of cluster.pools.values()) p.vms.delete(vmid);
-        cluster.guests.delete(vmid);
-        if (P.bool(params, 'purge'))
-          t.log(`purging VM ${vmid} from related configurations..`);
-      } finally {
-        unlock();
+    async (g, t) => {
+      const refused = refusal(g);
+      if (refused) throw new TaskError(refused);
+      taskCheckLock(g, skiplock);
+      await taskWork(ctx, t);
+      const vols = guestVolumes(cluster, g.node, [
+        g.config,
+        g.pending,
+        ...[...g.snapshots.values()].map(s => s.config),
+      ]);
+      for (const v of vols) {
+        t.log(
+          `  Logical volume "${v.volname
+            .split('/')
+            .pop()}" successfully removed.`,
+        );
+        freeVolume(cluster, v);
       }
+      if (P.bool(params, 'destroy-unreferenced-disks') ?? true) {
+        for (const v of [...cluster.volumes.values()]) {
+          if (
+            v.vmid === vmid &&
+            (v.node === g.node || cluster.storages.get(v.storage)?.shared)
+          )
+            freeVolume(cluster, v);
+        }
+      }
+      for (const p of cluster.pools.values()) p.vms.delete(vmid);
+      cluster.guests.delete(vmid);
+      if (P.bool(params, 'purge'))
+        t.log(`purging VM ${vmid} from related configurations..`);
     },
-    `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`,
+    {
+      before: g => {
+        const refused = refusal(g);
+        if (refused) throw die(refused);
+      },
+    },
   );
-  return task.upid;
 }
 
 // ---------------------------------------------------------------- agent
@@ -1018,6 +999,29 @@ function snapshotList(g: Guest) {
   return res;
 }
 
+/** The guest's snapshot of that name (PVE's error, or in a task a task error, when there is none). */
+function findSnapshot(
+  g: Guest,
+  snapname: string,
+  { inTask = false } = {},
+): Snapshot {
+  const s = g.snapshots.get(snapname);
+  if (s) return s;
+  const msg = `snapshot '${snapname}' does not exist`;
+  throw inTask ? new TaskError(`${msg}\n`) : die(msg);
+}
+
+/** A snapshot's config as the API returns it (with its snaptime, description, parent). */
+function snapshotConfig(s: Snapshot): Record<string, string> {
+  const cfg: Record<string, string> = {
+    ...s.config,
+    snaptime: String(s.snaptime),
+  };
+  if (s.description) cfg.description = s.description;
+  if (s.parent) cfg.parent = s.parent;
+  return cfg;
+}
+
 function snapshotFeatureCheck(cluster: ClusterState, g: Guest) {
   for (const k of Object.keys(g.config)) {
     if (!isDriveKey(k)) continue;
@@ -1041,38 +1045,22 @@ function snapshotTask(
   body: (g: Guest, t: TaskContext) => void,
   pre?: (g: Guest) => void,
 ) {
-  const { cluster, params } = ctx;
-  const node = String(params.node);
-  const vmid = Number(params.vmid);
-  const g0 = loadGuest(ctx);
-  pre?.(g0);
-  const task = spawn(
+  return guestTask(
     ctx,
     type,
-    vmid,
-    async t => {
-      const unlock = await lockInTask(t, vmid);
-      let g: Guest | undefined;
+    async (g, t) => {
       try {
-        try {
-          g = reloadGuest(cluster, node, vmid);
-        } catch (e) {
-          throw new TaskError((e as Error).message);
-        }
         taskCheckLock(g, false);
         g.config.lock = lockName;
-        await t.sleep(ctx.sim.timings.taskMs);
-        t.checkpoint();
+        await taskWork(ctx, t);
         delete g.config.lock;
         body(g, t);
       } finally {
-        if (g && g.config.lock === lockName) delete g.config.lock;
-        unlock();
+        if (g.config.lock === lockName) delete g.config.lock;
       }
     },
-    `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`,
+    { before: pre },
   );
-  return task.upid;
 }
 
 // ---------------------------------------------------------------- cloud-init
@@ -1186,11 +1174,7 @@ export const qemuRoutes: RouteDef[] = [
       const snapname = P.str(ctx.params, 'snapshot');
       let cfg: Record<string, string>;
       if (snapname) {
-        const s = g.snapshots.get(snapname);
-        if (!s) throw die(`snapshot '${snapname}' does not exist`);
-        cfg = { ...s.config, snaptime: String(s.snaptime) };
-        if (s.description) cfg.description = s.description;
-        if (s.parent) cfg.parent = s.parent;
+        cfg = snapshotConfig(findSnapshot(g, snapname));
       } else {
         cfg = P.bool(ctx.params, 'current')
           ? { ...g.config }
@@ -1330,8 +1314,7 @@ export const qemuRoutes: RouteDef[] = [
       return spawn(ctx, 'qmtemplate', vmid, async t => {
         const unlock = await lockInTask(t, vmid);
         try {
-          await t.sleep(ctx.sim.timings.taskMs);
-          t.checkpoint();
+          await taskWork(ctx, t);
           for (const k of Object.keys(g.config).sort()) {
             if (!isDriveKey(k) || (only && k !== only)) continue;
             const d = parseDrive(g.config[k]);
@@ -1469,9 +1452,7 @@ export const qemuRoutes: RouteDef[] = [
         'qmdelsnapshot',
         'snapshot-delete',
         g => {
-          const s = g.snapshots.get(snapname);
-          if (!s)
-            throw new TaskError(`snapshot '${snapname}' does not exist\n`);
+          const s = findSnapshot(g, snapname, { inTask: true });
           for (const other of g.snapshots.values())
             if (other.parent === snapname) other.parent = s.parent;
           if (g.config.parent === snapname) {
@@ -1496,17 +1477,8 @@ export const qemuRoutes: RouteDef[] = [
     ),
     proxyto: 'node',
     handler: ctx => {
-      const g = loadGuest(ctx);
-      const s = g.snapshots.get(String(ctx.params.snapname));
-      if (!s)
-        throw die(`snapshot '${String(ctx.params.snapname)}' does not exist`);
-      const cfg: Record<string, string> = {
-        ...s.config,
-        snaptime: String(s.snaptime),
-      };
-      if (s.description) cfg.description = s.description;
-      if (s.parent) cfg.parent = s.parent;
-      return typedConfig(cfg);
+      const s = findSnapshot(loadGuest(ctx), String(ctx.params.snapname));
+      return typedConfig(snapshotConfig(s));
     },
   },
   {
@@ -1518,10 +1490,7 @@ export const qemuRoutes: RouteDef[] = [
       const vmid = Number(ctx.params.vmid);
       const release = await lockConfig(ctx, vmid);
       try {
-        const g = loadGuest(ctx);
-        const s = g.snapshots.get(String(ctx.params.snapname));
-        if (!s)
-          throw die(`snapshot '${String(ctx.params.snapname)}' does not exist`);
+        const s = findSnapshot(loadGuest(ctx), String(ctx.params.snapname));
         const d = P.str(ctx.params, 'description');
         if (d !== undefined) s.description = d;
         return null;
@@ -1543,9 +1512,7 @@ export const qemuRoutes: RouteDef[] = [
         'qmrollback',
         'rollback',
         g => {
-          const s = g.snapshots.get(snapname);
-          if (!s)
-            throw new TaskError(`snapshot '${snapname}' does not exist\n`);
+          const s = findSnapshot(g, snapname, { inTask: true });
           g.config = { ...s.config, parent: snapname };
           g.pending = {};
           g.pendingDelete.clear();
@@ -1559,8 +1526,7 @@ export const qemuRoutes: RouteDef[] = [
           }
         },
         g => {
-          if (!g.snapshots.has(snapname))
-            throw die(`snapshot '${snapname}' does not exist`);
+          findSnapshot(g, snapname);
           if (isTemplate(g))
             throw die("you can't rollback if vm is a template");
         },

@@ -12,15 +12,14 @@ function ownsTask(task: Task, userid: string) {
   return userid === task.user;
 }
 
-function lookupTask(ctx: RouteCtx): Task {
+/** The `{upid}` parameter's task, if it is on the URL node (a 400 when the UPID does not parse). */
+function findTask(ctx: RouteCtx): Task | undefined {
   const upid = String(ctx.params.upid);
   const parsed = parseUpid(upid);
   if (!parsed) throw paramError({ upid: 'unable to parse worker upid' });
   const task = ctx.cluster.tasks.get(upid);
   // task files are node local: the URL node must be the UPID's node
-  if (!task || parsed.node !== ctx.params.node)
-    throw paramError({ upid: 'no such task' });
-  return task;
+  return task && parsed.node === ctx.params.node ? task : undefined;
 }
 
 function checkTaskAccess(ctx: RouteCtx, task: Task, priv: string) {
@@ -36,8 +35,9 @@ function statusType(t: Task): 'ok' | 'warning' | 'error' | 'unknown' {
   return 'error';
 }
 
-export function taskStatusData(t: Task) {
-  const e: Record<string, unknown> = {
+/** The fields that name a task (the parts of its UPID). */
+function taskIdentity(t: Task) {
+  return {
     upid: t.upid,
     node: t.node,
     pid: t.pid,
@@ -46,11 +46,38 @@ export function taskStatusData(t: Task) {
     type: t.type,
     id: t.id,
     user: t.user,
-    status: t.status,
   };
+}
+
+export function taskStatusData(t: Task) {
+  const e: Record<string, unknown> = { ...taskIdentity(t), status: t.status };
   if (t.tokenid) e.tokenid = t.tokenid;
   if (t.status === 'stopped') e.exitstatus = t.exitstatus;
   return e;
+}
+
+/**
+ * A route on one task of the URL node: answered with `handler` once the
+ * caller may see the task (its owner, or with `priv` on the node).
+ */
+function taskRoute(
+  method: RouteDef['method'],
+  path: string,
+  priv: string,
+  handler: (task: Task) => unknown,
+): RouteDef {
+  return {
+    method,
+    path: `/nodes/{node}/tasks/{upid}${path}`,
+    permissions: { user: 'all' },
+    proxyto: 'node',
+    handler: ctx => {
+      const task = findTask(ctx);
+      if (!task) throw paramError({ upid: 'no such task' });
+      checkTaskAccess(ctx, task, priv);
+      return handler(task);
+    },
+  };
 }
 
 export const taskRoutes: RouteDef[] = [
@@ -115,16 +142,7 @@ export const taskRoutes: RouteDef[] = [
         if (!statusfilter[statusType(t)]) continue;
         if (count++ < start) continue;
         if (limit <= 0) continue;
-        const e: Record<string, unknown> = {
-          upid: t.upid,
-          node: t.node,
-          pid: t.pid,
-          pstart: t.pstart,
-          starttime: t.starttime,
-          type: t.type,
-          id: t.id,
-          user: t.user,
-        };
+        const e: Record<string, unknown> = taskIdentity(t);
         if (t.tokenid) e.tokenid = t.tokenid;
         if (t.status === 'stopped') {
           e.endtime = t.endtime;
@@ -139,46 +157,25 @@ export const taskRoutes: RouteDef[] = [
       return res;
     },
   },
-  {
-    method: 'DELETE',
-    path: '/nodes/{node}/tasks/{upid}',
-    permissions: { user: 'all' },
-    proxyto: 'node',
-    handler: ctx => {
-      const task = lookupTask(ctx);
-      checkTaskAccess(ctx, task, 'Sys.Modify');
-      if (task.status === 'running') task.abort.abort(new TaskInterrupt());
-      return null;
-    },
-  },
-  {
-    method: 'GET',
-    path: '/nodes/{node}/tasks/{upid}/status',
-    permissions: { user: 'all' },
-    proxyto: 'node',
-    handler: ctx => {
-      const task = lookupTask(ctx);
-      checkTaskAccess(ctx, task, 'Sys.Audit');
-      return taskStatusData(task);
-    },
-  },
+  taskRoute('DELETE', '', 'Sys.Modify', task => {
+    if (task.status === 'running') task.abort.abort(new TaskInterrupt());
+    return null;
+  }),
+  taskRoute('GET', '/status', 'Sys.Audit', taskStatusData),
   {
     method: 'GET',
     path: '/nodes/{node}/tasks/{upid}/log',
     permissions: { user: 'all' },
     proxyto: 'node',
     handler: ctx => {
-      const upid = String(ctx.params.upid);
-      const parsed = parseUpid(upid);
-      if (!parsed) throw paramError({ upid: 'unable to parse worker upid' });
+      const task = findTask(ctx);
       if (P.bool(ctx.params, 'download')) {
         // streaming download is not modelled
         throw paramError({
           download: 'download is not supported by the simulator',
         });
       }
-      const task = ctx.cluster.tasks.get(upid);
-      if (!task || parsed.node !== ctx.params.node) {
+      if (!task) {
         ctx.attrib.total = 1;
         return [{ n: 1, t: 'unable to open file - No such file or directory' }];
       }

@@ -275,29 +275,49 @@ export function storageCfgEntry(def: StorageDef, digest: string) {
 
 export { storageEnabledOn };
 
-/** GET /nodes/{node}/qemu item (vmstatus) */
-export function qemuListEntry(g: Guest, full: boolean) {
-  const s = guestStats(g);
-  const e: Record<string, unknown> = {
-    vmid: g.vmid,
-    name: guestName(g),
-    status: g.status,
-    cpus: s.maxcpu,
-    maxmem: s.maxmem,
-    maxdisk: s.maxdisk,
-    mem: s.mem,
-    cpu: s.cpu,
-    disk: 0,
+type GuestStats = ReturnType<typeof guestStats>;
+
+/** Uptime and I/O counters, as the guest list and status entries end their stats. */
+function ioStats(s: GuestStats) {
+  return {
     uptime: s.uptime,
     netin: s.netin,
     netout: s.netout,
     diskread: s.diskread,
     diskwrite: s.diskwrite,
   };
-  if (g.status === 'running') e.pid = g.pid;
+}
+
+/** The stats of a qemu list / status entry (vmstatus; qemu reports no disk usage). */
+function qemuStats(s: GuestStats) {
+  return {
+    cpus: s.maxcpu,
+    maxmem: s.maxmem,
+    maxdisk: s.maxdisk,
+    mem: s.mem,
+    cpu: s.cpu,
+    disk: 0,
+    ...ioStats(s),
+  };
+}
+
+/** The lock, tags and template flag of a guest list / status entry. */
+function addConfigFlags(e: Record<string, unknown>, g: Guest) {
   if (g.config.lock) e.lock = g.config.lock;
   if (g.config.tags) e.tags = g.config.tags;
   if (isTemplate(g)) e.template = 1;
+}
+
+/** GET /nodes/{node}/qemu item (vmstatus) */
+export function qemuListEntry(g: Guest, full: boolean) {
+  const e: Record<string, unknown> = {
+    vmid: g.vmid,
+    name: guestName(g),
+    status: g.status,
+    ...qemuStats(guestStats(g)),
+  };
+  if (g.status === 'running') e.pid = g.pid;
+  addConfigFlags(e, g);
   if (Object.keys(g.config).some(k => /^serial\d+$/.test(k))) e.serial = 1;
   if (full && g.status === 'running') {
     e.qmpstatus = 'running';
@@ -321,16 +341,10 @@ export function lxcListEntry(g: Guest) {
     mem: s.mem,
     cpu: s.cpu,
     disk: s.disk,
-    uptime: s.uptime,
-    netin: s.netin,
-    netout: s.netout,
-    diskread: s.diskread,
-    diskwrite: s.diskwrite,
+    ...ioStats(s),
   };
   if (g.status === 'running') e.pid = g.pid;
-  if (g.config.lock) e.lock = g.config.lock;
-  if (g.config.tags) e.tags = g.config.tags;
-  if (isTemplate(g)) e.template = 1;
+  addConfigFlags(e, g);
   return e;
 }
 
@@ -348,23 +362,11 @@ export function qemuStatusCurrent(g: Guest) {
     name: guestName(g),
     status: g.status,
     qmpstatus: g.status,
-    cpus: s.maxcpu,
-    maxmem: s.maxmem,
-    maxdisk: s.maxdisk,
-    mem: s.mem,
-    cpu: s.cpu,
-    disk: 0,
-    uptime: s.uptime,
-    netin: s.netin,
-    netout: s.netout,
-    diskread: s.diskread,
-    diskwrite: s.diskwrite,
+    ...qemuStats(s),
     ha: { managed: 0 },
     agent,
   };
-  if (g.config.lock) e.lock = g.config.lock;
-  if (g.config.tags) e.tags = g.config.tags;
-  if (isTemplate(g)) e.template = 1;
+  addConfigFlags(e, g);
   if (g.status === 'running') {
     const balloon = s.maxmem;
     e.pid = g.pid;

@@ -212,4 +212,32 @@ export class TestClient {
   }
 }
 
+/** The simulator of a `describe` block and a client for its first cluster. */
+export interface SuiteSimulator {
+  sim: RunningSimulator;
+  api: TestClient;
+}
+
+/**
+ * Starts a simulator before the tests of the enclosing `describe` and stops
+ * it after them; with `resetFaults`, the fault spec is cleared after each
+ * test. `sim` and `api` are set once the tests run.
+ */
+export function suiteSimulator(
+  opts: SimulatorOptions = {},
+  { resetFaults = false } = {},
+): SuiteSimulator {
+  const env = {} as SuiteSimulator;
+  beforeAll(async () => {
+    env.sim = await startTestSimulator(opts);
+    env.api = new TestClient(env.sim);
+  });
+  afterAll(async () => {
+    env.api.close();
+    await env.sim.stop();
+  });
+  if (resetFaults) afterEach(() => env.sim.setFaults(undefined));
+  return env;
+}
+
 export const sleepMs = (ms: number) => new Promise(r => setTimeout(r, ms));
