@@ -51,7 +51,7 @@ jest_suite() {
   local t0=$SECONDS
   log "$name: $*"
   "$@" --json --outputFile="$ART/$name.json" 2>&1 | tee "$ART/$name.log" |
-    grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:${SHOW_TESTS:+|^\s+(✓|✕|○)}" >&2
+    grep -E "^(PASS|FAIL)|●|Tests:|Test Suites:${SHOW_TESTS:+|^\s+(✓|✕|○)|^  [a-zA-Z]}" >&2
   local counts
   counts="$(node -e '
     const fs = require("fs");
