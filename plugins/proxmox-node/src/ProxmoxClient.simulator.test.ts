@@ -7,6 +7,7 @@ import { startSimulator } from '@mycopod/pve-simulator';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import { CapturedLog, captureLogger } from './__testUtils__/logger';
 import { ProxmoxApiError } from './errors';
+import { failure } from './__testUtils__/failure';
 import { ProxmoxClient, ProxmoxClientOptions } from './ProxmoxClient';
 
 jest.setTimeout(60_000);
@@ -76,16 +77,6 @@ afterAll(async () => {
 });
 
 afterEach(() => sim.setFaults(undefined));
-
-async function failure(p: Promise<unknown>): Promise<ProxmoxApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ProxmoxApiError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProxmoxApiError');
-}
 
 /** clone → configure → resize → firewall → start → IP → snapshot → stop → delete */
 async function lifecycle(c: ProxmoxClient, name: string) {

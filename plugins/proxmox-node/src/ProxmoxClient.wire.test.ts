@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { captureLogger } from './__testUtils__/logger';
 import { pve, startStubServer, StubRequest } from './__testUtils__/stubServer';
-import { ProxmoxApiError } from './errors';
+import { failure } from './__testUtils__/failure';
 import { ProxmoxClient } from './ProxmoxClient';
 
 const SECRET = '6f1c2a7e-5b1d-4c3e-9a1f-0d2b3c4d5e6f';
@@ -41,16 +41,6 @@ afterAll(async () => {
   await pool.close();
   await stub.close();
 });
-
-async function failure(p: Promise<unknown>): Promise<ProxmoxApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ProxmoxApiError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProxmoxApiError');
-}
 
 /** The status of a finished task (node, type and id as in its UPID). */
 function finishedTask(upid: string, exitstatus = 'OK') {

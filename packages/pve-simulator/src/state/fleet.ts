@@ -101,21 +101,29 @@ const TEMPLATE_NAMES = ['ubuntu-24.04-cloudinit', 'debian-12-cloudinit'];
 /** 2025-05-01T00:00:00Z */
 const FLEET_EPOCH = 1746057600;
 
-const DEFAULT_STORAGES: FleetStorageSpec[] = [
-  {
-    storage: 'local',
-    type: 'dir',
-    content: ['iso', 'vztmpl', 'backup', 'snippets'],
-    capacityGiB: 94,
-    usedGiB: 12,
-  },
-  {
-    storage: 'local-lvm',
-    type: 'lvmthin',
-    content: ['images', 'rootdir'],
-    capacityGiB: 800,
-  },
-];
+/** A node's usual `local` (dir) and `local-lvm` (thin pool) storages. */
+function localStorages(
+  usedGiB: number,
+  lvmCapacityGiB: number,
+): FleetStorageSpec[] {
+  return [
+    {
+      storage: 'local',
+      type: 'dir',
+      content: ['iso', 'vztmpl', 'backup', 'snippets'],
+      capacityGiB: 94,
+      usedGiB,
+    },
+    {
+      storage: 'local-lvm',
+      type: 'lvmthin',
+      content: ['images', 'rootdir'],
+      capacityGiB: lvmCapacityGiB,
+    },
+  ];
+}
+
+const DEFAULT_STORAGES = localStorages(12, 800);
 
 function storageDef(s: FleetStorageSpec): StorageDef {
   const def: StorageDef = {
@@ -673,21 +681,7 @@ export function largeFleet(
     out.clusters.push({
       name: `pve-c${c}`,
       nodes,
-      storages: [
-        {
-          storage: 'local',
-          type: 'dir',
-          content: ['iso', 'vztmpl', 'backup', 'snippets'],
-          capacityGiB: 94,
-          usedGiB: 10,
-        },
-        {
-          storage: 'local-lvm',
-          type: 'lvmthin',
-          content: ['images', 'rootdir'],
-          capacityGiB: Math.max(800, perNodeGuests * 70),
-        },
-      ],
+      storages: localStorages(10, Math.max(800, perNodeGuests * 70)),
       pools,
       firewallGroups: FW_GROUPS,
       bridges: ['vmbr0', 'vmbr1'],
