@@ -1,0 +1,107 @@
+/** Status and power actions (start, stop, shutdown, reboot). */
+import { die } from '../../http/errors';
+import { TaskError } from '../../state/tasks';
+import { isTemplate, qemuStatusCurrent } from '../../state/views';
+import { loadGuest } from '../guestOps';
+import { RouteCtx, RouteDef } from '../types';
+import {
+  guestIds,
+  skiplockParam,
+  taskCheckLock,
+  taskWork,
+  guestTask,
+  startGuest,
+  stopGuest,
+  vmPerm,
+} from './common';
+
+// --- power
+
+function powerTask(
+  ctx: RouteCtx,
+  kind: 'start' | 'stop' | 'shutdown' | 'reboot',
+) {
+  const { vmid } = guestIds(ctx);
+  // reboot never checks the lock, so it has no use for skiplock
+  const skiplock = kind !== 'reboot' && skiplockParam(ctx);
+  const type = {
+    start: 'qmstart',
+    stop: 'qmstop',
+    shutdown: 'qmshutdown',
+    reboot: 'qmreboot',
+  }[kind];
+  const failure = {
+    start: `start failed: QEMU exited with code 1\n`,
+    stop: `VM quit/powerdown failed - got timeout\n`,
+    shutdown: `VM quit/powerdown failed - got timeout\n`,
+    reboot: `VM quit/powerdown failed - got timeout\n`,
+  }[kind];
+  return guestTask(
+    ctx,
+    type,
+    async (g, t) => {
+      if (kind === 'start') {
+        taskCheckLock(g, skiplock);
+        if (g.status === 'running')
+          throw new TaskError(`VM ${vmid} already running\n`);
+        if (isTemplate(g))
+          throw new TaskError(`you can't start a vm if it's a template\n`);
+        await taskWork(ctx, t);
+        startGuest(ctx, g);
+        return;
+      }
+      if (kind !== 'reboot') taskCheckLock(g, skiplock);
+      if (g.status !== 'running') {
+        if (kind === 'reboot') throw new TaskError(`VM ${vmid} not running\n`);
+        return; // stop/shutdown of a stopped VM is a no-op
+      }
+      await taskWork(ctx, t);
+      stopGuest(ctx, g);
+      if (kind === 'reboot') startGuest(ctx, g);
+    },
+    {
+      before: g0 => {
+        if (kind === 'reboot' && g0.status !== 'running')
+          throw die(`VM ${vmid} not running`);
+      },
+      failureMessage: failure,
+    },
+  );
+}
+
+export const powerRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/status',
+    permissions: { user: 'all' },
+    proxyto: 'node',
+    handler: ctx => {
+      loadGuest(ctx);
+      return [
+        'current',
+        'start',
+        'stop',
+        'reset',
+        'shutdown',
+        'suspend',
+        'reboot',
+      ].map(subdir => ({ subdir }));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/status/current',
+    permissions: vmPerm(['VM.Audit']),
+    proxyto: 'node',
+    handler: ctx => qemuStatusCurrent(loadGuest(ctx)),
+  },
+  ...(['start', 'stop', 'shutdown', 'reboot'] as const).map(
+    (kind): RouteDef => ({
+      method: 'POST',
+      path: `/nodes/{node}/qemu/{vmid}/status/${kind}`,
+      permissions: vmPerm(['VM.PowerMgmt']),
+      proxyto: 'node',
+      handler: ctx => powerTask(ctx, kind),
+    }),
+  ),
+];
