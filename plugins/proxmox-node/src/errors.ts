@@ -1,3 +1,12 @@
+import {
+  NOT_APPLIED_500,
+  PERMANENT_500_PATTERNS,
+  PveMessageId,
+  TRANSIENT_500,
+  anyPveMessage,
+  isPveMessage,
+} from './pveMessages';
+
 /**
  * What failed.
  *
@@ -6,6 +15,12 @@
  * - `timeout`: the per-request timeout or a `waitFor*` deadline expired.
  * - `invalid-response`: a 2xx answer whose body did not have the expected shape.
  * - `task`: a Proxmox task ended with an error exit status.
+ * - `aborted`: the caller's `AbortSignal` fired while a request that may
+ *   change something (any non-GET) was in flight, or while a helper was
+ *   resolving a request that may already have been applied. `maybeApplied`
+ *   says whether Proxmox may have executed it, `vmid` which guest it
+ *   concerns (the new VMID for clones), `upid` the task if one is known.
+ *   (Aborts that provably sent nothing reject with the signal's reason.)
  *
  * @public
  */
@@ -14,7 +29,8 @@ export type ProxmoxErrorKind =
   | 'network'
   | 'timeout'
   | 'invalid-response'
-  | 'task';
+  | 'task'
+  | 'aborted';
 
 /** @public */
 export interface ProxmoxApiErrorInit {
@@ -39,6 +55,8 @@ export interface ProxmoxApiErrorInit {
   /** The request is safe to repeat even if it was applied. */
   idempotent: boolean;
   attempts?: number;
+  /** The guest the request concerns (the new VMID for clones). */
+  vmid?: number;
   upid?: string;
   exitstatus?: string;
   logTail?: string[];
@@ -75,6 +93,8 @@ export class ProxmoxApiError extends Error {
   readonly retryable: boolean;
   /** Attempts made before giving up (set by the retry loop). */
   attempts: number;
+  /** The guest the failed request concerns (the new VMID for clones). */
+  readonly vmid?: number;
   readonly upid?: string;
   readonly exitstatus?: string;
   /** Last lines of the task log (task failures, task timeouts). */
@@ -95,6 +115,7 @@ export class ProxmoxApiError extends Error {
     this.idempotent = init.idempotent;
     this.retryable = init.transient && (init.idempotent || !init.maybeApplied);
     this.attempts = init.attempts ?? 1;
+    this.vmid = init.vmid;
     this.upid = init.upid;
     this.exitstatus = init.exitstatus;
     this.logTail = init.logTail;
@@ -102,22 +123,31 @@ export class ProxmoxApiError extends Error {
 
   /** Proxmox says the object (VM, file, snapshot…) does not exist. */
   get isNotFound(): boolean {
+    const text = this.allText();
     return (
       this.status === 404 ||
-      /does not exist|no such (vm|resource|task|snapshot|file)|not found/i.test(
-        this.allText(),
-      )
+      isPveMessage(text, 'does-not-exist') ||
+      isPveMessage(text, 'no-such-task') ||
+      /not found/i.test(text)
     );
   }
 
   /** Proxmox says the object already exists (VMID collisions). */
   get isAlreadyExists(): boolean {
-    return /already exists/i.test(this.allText());
+    return isPveMessage(this.allText(), 'already-exists');
   }
 
-  /** A flock/cfs lock could not be acquired in time. */
+  /**
+   * A config/storage/cfs lock could not be acquired in time (see
+   * `pveMessages.ts`; a shutdown's "got timeout" is not a lock timeout).
+   */
   get isLockTimeout(): boolean {
-    return /can't lock file|got (lock request )?timeout/i.test(this.allText());
+    return isPveMessage(this.allText(), 'lock-timeout');
+  }
+
+  /** Whether Proxmox's text is the catalogue message `id`. */
+  hasPveMessage(id: PveMessageId): boolean {
+    return isPveMessage(this.allText(), id);
   }
 
   /** All Proxmox text of this error (message, parameter errors, exit status). */
@@ -145,6 +175,7 @@ export class ProxmoxApiError extends Error {
       maybeApplied: this.maybeApplied,
       retryable: this.retryable,
       attempts: this.attempts,
+      vmid: this.vmid,
       upid: this.upid,
       exitstatus: this.exitstatus,
       logTail: this.logTail,
@@ -172,48 +203,6 @@ export interface FailureClass {
   transient: boolean;
   maybeApplied: boolean;
 }
-
-// PVE answers most business errors with HTTP 500 and the text as reason
-// phrase. These texts prove the handler stopped at a lock or quorum check,
-// i.e. before changing anything: transient, and safe to repeat.
-const NOT_APPLIED_500 = [
-  /can't lock file .* got timeout/i,
-  /got lock request timeout/i,
-  /no quorum/i,
-  /\b(VM|CT) is locked\b/i,
-];
-// Transient, but the handler may have done part of its work.
-const TRANSIENT_500 = [
-  /got timeout/i,
-  /got no worker upid/i,
-  /resource temporarily unavailable/i,
-  /connection (refused|reset|timed out)/i,
-];
-// Permanent business errors (repeating cannot help).
-const PERMANENT_500 = [
-  /does not exist/i,
-  /already exists/i,
-  /no such /i,
-  /not running/i,
-  /is running/i,
-  /already running/i,
-  /not (allowed|supported|implemented|available|configured)/i,
-  /protection mode/i,
-  /permission/i,
-  /invalid/i,
-  /unable to parse/i,
-  /duplicate/i,
-  /missing/i,
-  /shrinking/i,
-  /checksum mismatch/i,
-  // firewall config digest mismatch (PVE::Tools::assert_if_modified)
-  /detected modified configuration/i,
-  // unknown node name (not resolvable by pveproxy)
-  /hostname lookup .* failed/i,
-  /no options specified/i,
-  /is a template/i,
-  /cannot|can't|unable to/i,
-];
 
 /**
  * Classifies an HTTP error status plus Proxmox's message.
@@ -243,13 +232,15 @@ export function classifyHttpFailure(
     return { transient: false, maybeApplied: false };
   }
   if (status === 500) {
-    if (NOT_APPLIED_500.some(re => re.test(message))) {
+    // PVE answers most business errors with HTTP 500 and the text as
+    // reason phrase; the catalogue (pveMessages.ts) says what each means.
+    if (anyPveMessage(message, NOT_APPLIED_500)) {
       return { transient: true, maybeApplied: false };
     }
-    if (TRANSIENT_500.some(re => re.test(message))) {
+    if (anyPveMessage(message, TRANSIENT_500)) {
       return { transient: true, maybeApplied: true };
     }
-    if (PERMANENT_500.some(re => re.test(message))) {
+    if (PERMANENT_500_PATTERNS.some(re => re.test(message))) {
       return { transient: false, maybeApplied: false };
     }
     return { transient: true, maybeApplied: true };

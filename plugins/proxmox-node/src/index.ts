@@ -7,17 +7,34 @@
  */
 
 export { ProxmoxClient, usableAddresses } from './ProxmoxClient';
+export { ProxmoxApi } from './ProxmoxApi';
 export type {
   AllocateVmidOptions,
   CallOptions,
+  CloneDispatch,
   CloneResult,
+  CloneToParams,
   CloneWithFreshVmidOptions,
+  FindGuestOptions,
+  FoundGuest,
   GuestAddress,
   ProxmoxClientOptions,
+  TaskHelperOptions,
   TaskResult,
   WaitForTaskOptions,
   WaitOptions,
 } from './ProxmoxClient';
+export {
+  PVE_MESSAGES,
+  classifyPveMessage,
+  isPveMessage,
+  matchPveMessages,
+} from './pveMessages';
+export type { PveMessage, PveMessageId } from './pveMessages';
+export { retry } from './retry';
+export type { RetryOptions, AttemptContext } from './retry';
+export { poll } from './poll';
+export type { PollOptions, PollContext } from './poll';
 export {
   proxmoxClustersServiceRef,
   proxmoxClustersServiceFactory,

@@ -75,6 +75,22 @@ export class KeyedSemaphore {
     }
   }
 
+  /**
+   * Takes a slot of `key` (waiting while all are taken) and returns the
+   * function that gives it back (idempotent). For slots that outlive one
+   * function call, e.g. a clone dispatched now and finished later.
+   */
+  async acquire(key: string, signal?: AbortSignal): Promise<() => void> {
+    if (this.#limit <= 0) return () => {};
+    await this.#acquire(key, signal);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#release(key);
+    };
+  }
+
   #acquire(key: string, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     const active = this.#active.get(key) ?? 0;
