@@ -17,7 +17,12 @@ export interface ProxmoxOptions {
     freeMemoryMiB: number;
     maxMemoryMiB: number;
   }>;
-  storages: Array<{ name: string; node?: string; shared: boolean; freeGiB: number }>;
+  storages: Array<{
+    name: string;
+    node?: string;
+    shared: boolean;
+    freeGiB: number;
+  }>;
   bridges: string[];
   vnets: string[];
   securityGroups: string[];
@@ -40,7 +45,12 @@ export interface InventoryCluster {
   name: string;
   /** Set when the cluster could not be read; the rest of the entry is empty. */
   error?: string;
-  nodes: Array<{ name: string; status: string; maxcpu?: number; maxmem?: number }>;
+  nodes: Array<{
+    name: string;
+    status: string;
+    maxcpu?: number;
+    maxmem?: number;
+  }>;
   templates: Array<{ vmid: number; name: string; node: string }>;
   guests: Array<{
     vmid: number;

@@ -13,7 +13,8 @@ const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** A Backstage group entity ref, e.g. `group:default/team-a`. */
 export const GROUP_REF = /^group:[a-z0-9_.-]+\/[A-Za-z0-9_.-]{1,63}$/;
 /** A Backstage entity ref with kind and namespace, e.g. `system:default/payments`. */
-export const ENTITY_REF = /^[a-z][a-z0-9-]*:[a-z0-9_.-]+\/[A-Za-z0-9_.-]{1,63}$/;
+export const ENTITY_REF =
+  /^[a-z][a-z0-9-]*:[a-z0-9_.-]+\/[A-Za-z0-9_.-]{1,63}$/;
 /** An OpenSSH public key line: type, base64 body, optional comment. */
 const SSH_PUBLIC_KEY =
   /^(ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}(?: [^\r\n]*)?$/;
@@ -58,11 +59,9 @@ const ipv6Cidr = z.string().refine(s => {
 /** Network attachment: a Linux bridge or an SDN vnet. */
 export const networkSchema = z.union([
   z.strictObject({
-    bridge: z
-      .string()
-      .regex(/^vmbr\d{1,4}$|^[A-Za-z][A-Za-z0-9_.-]{0,14}$/, {
-        message: 'must be a bridge name such as vmbr0',
-      }),
+    bridge: z.string().regex(/^vmbr\d{1,4}$|^[A-Za-z][A-Za-z0-9_.-]{0,14}$/, {
+      message: 'must be a bridge name such as vmbr0',
+    }),
   }),
   z.strictObject({
     vnet: z
@@ -143,8 +142,7 @@ export const vmSpecSchema = z.strictObject({
   tags: z
     .array(
       z.string().regex(PVE_TAG, {
-        message:
-          'must be a Proxmox tag (lower-case letters, digits, _ + . -)',
+        message: 'must be a Proxmox tag (lower-case letters, digits, _ + . -)',
       }),
     )
     .max(20)
