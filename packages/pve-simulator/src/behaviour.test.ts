@@ -181,8 +181,9 @@ describe('guest lifecycle and PVE semantics', () => {
     });
     expect(otherNode.status).toBe(200);
     const failed = await env.api.waitTask(otherNode.body.data);
+    // the temp config is written before the worker's eval: no "clone failed:" prefix
     expect(failed.exitstatus).toBe(
-      "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/101.conf' failed: File exists",
+      "close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/101.conf' failed: File exists",
     );
     expect(
       (await env.api.get('/nodes/pve2/qemu/101/config')).body.data.name,

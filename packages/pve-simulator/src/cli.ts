@@ -1,7 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TIMINGS, DEFAULT_TOKEN, SimulatorToken } from './context';
+import {
+  DEFAULT_TIMINGS,
+  DEFAULT_TOKEN,
+  SimulatorToken,
+  TIMING_PROFILES,
+  timingProfile,
+  TimingProfileName,
+} from './context';
 import { parseFaultSpec } from './faults';
 import { startSimulator } from './simulator';
 
@@ -19,16 +26,37 @@ Options:
   --faults <spec>             compact fault spec or JSON, e.g.
                               rate=0.2,kinds=500|595|reset,path=/cluster/resources,latency=5-50,
                               task-fail=0.05,offline=lab/pve2,seed=7
+                              (kinds also reset-after|5xx-after|stall; stall=<ms>, task-lag=<ms>,
+                              task-fail-types=qmclone|qmstart, task-fail-modes=qmclone:worker-died)
   --token <id=secret[:ro]>    accept this API token (repeatable; ':ro' = read-only privileges);
                               default ${DEFAULT_TOKEN.tokenId} (admin)
   --print-token               also print the admin token secret (development only)
+  --timings <profile>         timing profile: ${Object.keys(
+    TIMING_PROFILES,
+  ).join(' | ')} (default default; demo = clone 3 s, tasks 1 s,
+                              agent IP 3 s, resources lag 3 s); the flags below override it
   --task-ms <n>               task duration (default ${DEFAULT_TIMINGS.taskMs})
-  --clone-ms <n>              clone task duration (default ${DEFAULT_TIMINGS.cloneMs})
-  --resize-ms <n>             resize task duration (default ${DEFAULT_TIMINGS.resizeMs})
-  --lock-wait-ms <n>          config lock timeout (default ${DEFAULT_TIMINGS.lockWaitMs})
-  --resources-lag-ms <n>      cluster/resources lag for new guests (default ${DEFAULT_TIMINGS.resourcesLagMs})
-  --agent-ip-delay-ms <n>     guest agent delay after start (default ${DEFAULT_TIMINGS.agentIpDelayMs})
-  --unauthorized-delay-ms <n> delay of 401 responses (default ${DEFAULT_TIMINGS.unauthorizedDelayMs})
+  --clone-ms <n>              clone task duration (default ${
+    DEFAULT_TIMINGS.cloneMs
+  })
+  --resize-ms <n>             resize task duration (default ${
+    DEFAULT_TIMINGS.resizeMs
+  })
+  --lock-wait-ms <n>          config lock timeout (default ${
+    DEFAULT_TIMINGS.lockWaitMs
+  })
+  --resources-lag-ms <n>      cluster/resources lag for new guests (default ${
+    DEFAULT_TIMINGS.resourcesLagMs
+  })
+  --agent-ip-delay-ms <n>     guest agent delay after start (default ${
+    DEFAULT_TIMINGS.agentIpDelayMs
+  })
+  --unauthorized-delay-ms <n> delay of 401 responses (default ${
+    DEFAULT_TIMINGS.unauthorizedDelayMs
+  })
+  --task-start-ms <n>         delay between a UPID and its worker starting (default ${
+    DEFAULT_TIMINGS.taskStartMs
+  })
   -h, --help                  show this help
 `;
 
@@ -83,6 +111,8 @@ export async function runCli(
         'resources-lag-ms': { type: 'string' },
         'agent-ip-delay-ms': { type: 'string' },
         'unauthorized-delay-ms': { type: 'string' },
+        'task-start-ms': { type: 'string' },
+        timings: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -96,7 +126,9 @@ export async function runCli(
     return 0;
   }
   let sim;
+  const profile = (values.timings ?? 'default') as TimingProfileName;
   try {
+    timingProfile(profile);
     const timings = Object.fromEntries(
       Object.entries({
         taskMs: num('task-ms', values['task-ms']),
@@ -109,6 +141,7 @@ export async function runCli(
           'unauthorized-delay-ms',
           values['unauthorized-delay-ms'],
         ),
+        taskStartMs: num('task-start-ms', values['task-start-ms']),
       }).filter(([, v]) => v !== undefined),
     );
     sim = await startSimulator({
@@ -121,6 +154,7 @@ export async function runCli(
         path.join(os.tmpdir(), 'mycopod-pve-simulator-tls'),
       faults: values.faults ? parseFaultSpec(values.faults) : undefined,
       tokens: values.token?.map(parseToken),
+      timingProfile: profile,
       timings,
     });
   } catch (e) {
@@ -130,7 +164,7 @@ export async function runCli(
   out(
     `Proxmox VE 8.4 API simulator — fleet ${values.fleet ?? 'demo'}, seed ${
       values.seed ?? 1
-    }`,
+    }, timings ${profile}`,
   );
   for (const c of sim.clusters) {
     const cs = sim.state.clusters.find(x => x.name === c.name)!;
@@ -150,7 +184,7 @@ export async function runCli(
     );
   }
   out(
-    `Control:         GET ${sim.clusters[0]?.url}/_sim/stats | POST /_sim/faults | POST /_sim/reset-stats`,
+    `Control:         GET ${sim.clusters[0]?.url}/_sim/stats | GET /_sim/guests | POST /_sim/faults | POST /_sim/reset-stats`,
   );
   out('Press Ctrl+C to stop.');
   return new Promise<number>(resolve => {

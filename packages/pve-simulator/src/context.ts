@@ -20,6 +20,12 @@ export interface SimulatorTimings {
   agentIpDelayMs?: number;
   /** delay of every 401 response (PVE: 3 s); default 3000 */
   unauthorizedDelayMs?: number;
+  /**
+   * time between a task's UPID being returned and its worker starting (fork,
+   * then the worker's locks): a clone's target config appears only then;
+   * default 0
+   */
+  taskStartMs?: number;
 }
 
 export const DEFAULT_TIMINGS: Required<SimulatorTimings> = {
@@ -30,7 +36,47 @@ export const DEFAULT_TIMINGS: Required<SimulatorTimings> = {
   resourcesLagMs: 10000,
   agentIpDelayMs: 15000,
   unauthorizedDelayMs: 3000,
+  taskStartMs: 0,
 };
+
+/** Names of the built-in timing profiles. @public */
+export type TimingProfileName = 'default' | 'demo';
+
+/**
+ * Built-in timing profiles: `default` (PVE-like durations) and `demo` (fast
+ * but realistic for the dev demo: clone 3 s, tasks 1 s, agent IP 3 s,
+ * cluster/resources lag 3 s). @public
+ */
+export const TIMING_PROFILES: Record<
+  TimingProfileName,
+  Required<SimulatorTimings>
+> = {
+  default: DEFAULT_TIMINGS,
+  demo: {
+    taskMs: 1000,
+    cloneMs: 3000,
+    resizeMs: 1000,
+    lockWaitMs: 10000,
+    resourcesLagMs: 3000,
+    agentIpDelayMs: 3000,
+    unauthorizedDelayMs: 3000,
+    taskStartMs: 200,
+  },
+};
+
+/** The timings of a profile name, or an error naming the known ones. */
+export function timingProfile(name: string): Required<SimulatorTimings> {
+  const p = (TIMING_PROFILES as Record<string, Required<SimulatorTimings>>)[
+    name
+  ];
+  if (!p)
+    throw new Error(
+      `unknown timing profile '${name}' (use ${Object.keys(
+        TIMING_PROFILES,
+      ).join('|')})`,
+    );
+  return p;
+}
 
 export type PrivilegeLevel = 'admin' | 'readonly';
 

@@ -8,15 +8,24 @@
 export * from './schema';
 export { startSimulator } from './simulator';
 export type { SimulatorOptions, RunningSimulator } from './simulator';
-export { DEFAULT_TOKEN, DEFAULT_USER, DEFAULT_TIMINGS } from './context';
+export {
+  DEFAULT_TOKEN,
+  DEFAULT_USER,
+  DEFAULT_TIMINGS,
+  TIMING_PROFILES,
+} from './context';
 export type {
+  TimingProfileName,
   SimulatorTimings,
   SimulatorToken,
   SimulatorUser,
   PrivilegeLevel,
 } from './context';
-export { parseFaultSpec } from './faults';
+export { parseFaultSpec, DEFAULT_STALL_MS } from './faults';
 export type { FaultSpec, FaultRouteSpec, FaultKind } from './faults';
+export { TASK_FAILURE_MODES } from './taskFailures';
+export type { TaskFailureMode } from './taskFailures';
+export type { SimGuestInfo, SimGuestFilter } from './control';
 export { demoFleet, largeFleet, resolveFleet, buildState } from './state/fleet';
 export type {
   FleetSpec,

@@ -3,23 +3,26 @@ import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  DEFAULT_TIMINGS,
   DEFAULT_TOKEN,
   DEFAULT_USER,
   SimContext,
   SimulatorTimings,
   SimulatorToken,
   SimulatorUser,
+  TimingProfileName,
+  timingProfile,
 } from './context';
-import { FaultEngine, FaultSpec, parseFaultSpec } from './faults';
-import { Router } from './http/router';
 import {
-  createRequestHandler,
-  StatsCollector,
-  writeResponse,
-} from './http/server';
+  createControl,
+  listGuests,
+  SimGuestFilter,
+  SimGuestInfo,
+  statsOf,
+} from './control';
+import { FaultEngine, FaultSpec } from './faults';
+import { Router } from './http/router';
+import { createRequestHandler, StatsCollector } from './http/server';
 import { clusterRoutes } from './routes/cluster';
 import { firewallRoutes } from './routes/firewall';
 import { qemuRoutes } from './routes/qemu';
@@ -50,6 +53,8 @@ export interface SimulatorOptions {
   tokens?: SimulatorToken[];
   /** users for POST /access/ticket (default: [{@link DEFAULT_USER} as admin]) */
   users?: SimulatorUser[];
+  /** timing profile the `timings` are applied over (default `'default'`) */
+  timingProfile?: TimingProfileName;
   timings?: SimulatorTimings;
   faults?: FaultSpec;
 }
@@ -65,6 +70,8 @@ export interface RunningSimulator {
   getFaults(): FaultSpec;
   stats(): { calls: Record<string, number>; total: number };
   resetStats(): void;
+  /** every guest of the fleet (what `GET /_sim/guests` answers) */
+  guests(filter?: SimGuestFilter): SimGuestInfo[];
   /** the mutable in-memory model (for test assertions) */
   state: SimState;
   /** effective timings */
@@ -85,16 +92,6 @@ function urlHost(host: string) {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function serializeFaults(spec: FaultSpec) {
-  return {
-    ...spec,
-    routes: spec.routes?.map(r => ({
-      ...r,
-      path: r.path instanceof RegExp ? String(r.path) : r.path,
-    })),
-  };
-}
-
 /** Starts the simulator: one HTTPS listener per cluster, all sharing one CA. @public */
 export async function startSimulator(
   opts: SimulatorOptions = {},
@@ -110,7 +107,10 @@ export async function startSimulator(
   for (const c of state.clusters)
     for (const n of c.nodes.values()) n.sslFingerprint = tls.serverFingerprint;
 
-  const timings = { ...DEFAULT_TIMINGS, ...(opts.timings ?? {}) };
+  const timings = {
+    ...timingProfile(opts.timingProfile ?? 'default'),
+    ...(opts.timings ?? {}),
+  };
   const faults = new FaultEngine(seed);
   faults.set(opts.faults);
   const tokens = opts.tokens ?? [
@@ -121,7 +121,9 @@ export async function startSimulator(
   ];
   const tasks = new TaskRunner({
     lockWaitMs: () => timings.lockWaitMs,
-    shouldFail: () => faults.shouldFailTask(),
+    decideFailure: type => faults.taskFailure(type),
+    visibilityLagMs: () => faults.taskVisibilityLagMs(),
+    startDelayMs: () => timings.taskStartMs,
   });
   const sim: SimContext = {
     state,
@@ -137,77 +139,19 @@ export async function startSimulator(
   const stats: StatsCollector = { calls: new Map(), total: 0 };
   const timers = new Set<NodeJS.Timeout>();
 
-  const statsSnapshot = () => ({
-    calls: Object.fromEntries(
-      [...stats.calls.entries()].sort(([a], [b]) => a.localeCompare(b)),
-    ),
-    total: stats.total,
-  });
+  const statsSnapshot = () => statsOf(stats);
   const resetStats = () => {
     stats.calls.clear();
     stats.total = 0;
   };
-
-  const control = {
-    handle(
-      req: IncomingMessage,
-      res: ServerResponse,
-      path: string,
-      body: string,
-    ) {
-      const json = (status: number, data: unknown) =>
-        writeResponse(
-          req,
-          res,
-          status,
-          status === 200 ? 'OK' : 'Error',
-          JSON.stringify(data),
-          'application/json;charset=UTF-8',
-        );
-      const route = `${req.method} ${path.replace(/\/+$/, '')}`;
-      try {
-        switch (route) {
-          case 'GET /_sim/stats':
-            json(200, statsSnapshot());
-            return;
-          case 'POST /_sim/reset-stats':
-            resetStats();
-            json(200, { ok: true });
-            return;
-          case 'GET /_sim/faults':
-            json(200, serializeFaults(faults.get()));
-            return;
-          case 'POST /_sim/faults':
-          case 'PUT /_sim/faults': {
-            const spec = body.trim() ? parseFaultSpec(body) : {};
-            faults.set(spec);
-            json(200, serializeFaults(faults.get()));
-            return;
-          }
-          case 'DELETE /_sim/faults':
-            faults.set(undefined);
-            json(200, {});
-            return;
-          case 'GET /_sim/summary':
-            json(200, {
-              seed,
-              runningTasks: tasks.runningCount,
-              clusters: state.clusters.map(c => ({
-                name: c.name,
-                nodes: c.nodes.size,
-                guests: c.guests.size,
-                tasks: c.tasks.size,
-              })),
-            });
-            return;
-          default:
-            json(404, { error: `unknown control endpoint '${route}'` });
-        }
-      } catch (e) {
-        json(400, { error: e instanceof Error ? e.message : String(e) });
-      }
-    },
-  };
+  const control = createControl({
+    seed,
+    state,
+    faults,
+    tasks,
+    stats: statsSnapshot,
+    resetStats,
+  });
 
   const servers: https.Server[] = [];
   const clusters: RunningSimulator['clusters'] = [];
@@ -256,6 +200,7 @@ export async function startSimulator(
     getFaults: () => faults.get(),
     stats: statsSnapshot,
     resetStats,
+    guests: filter => listGuests(state, filter),
     state,
     timings,
     async stop() {

@@ -32,6 +32,8 @@ export interface ControlHooks {
     res: ServerResponse,
     path: string,
     body: string,
+    /** the raw query string (without `?`) */
+    query?: string,
   ): void;
 }
 
@@ -325,6 +327,31 @@ function checkPermissions(
   throw permError();
 }
 
+/**
+ * A stand-in response whose `writeHead`/`end` run `replace` instead of
+ * answering (for faults that strike after the handler applied the change).
+ */
+function answerAfter(res: ServerResponse, replace: () => void): ServerResponse {
+  let done = false;
+  const fire = () => {
+    if (done) return;
+    done = true;
+    replace();
+  };
+  return new Proxy(res, {
+    get(target, prop) {
+      if (prop === 'end') return () => fire();
+      if (prop === 'writeHead') return () => undefined;
+      if (prop === 'headersSent') return false;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+    set(target, prop, value) {
+      return Reflect.set(target, prop, value, target);
+    },
+  });
+}
+
 /** Creates the request listener of one cluster's HTTPS server. */
 export function createRequestHandler(opts: HandlerOptions) {
   const { sim, cluster, router, stats, control, timers } = opts;
@@ -348,7 +375,8 @@ export function createRequestHandler(opts: HandlerOptions) {
     });
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, originalRes: ServerResponse) {
+    let res = originalRes;
     const started = Date.now();
     const sock = req.socket as unknown as CountedSocket;
     sock.pveRequests = (sock.pveRequests ?? 0) + 1;
@@ -369,7 +397,7 @@ export function createRequestHandler(opts: HandlerOptions) {
         method === 'POST' || method === 'PUT'
           ? await readBody(req, MAX_BODY)
           : '';
-      control.handle(req, res, path, body);
+      control.handle(req, res, path, body, query);
       return;
     }
 
@@ -430,6 +458,16 @@ export function createRequestHandler(opts: HandlerOptions) {
       if (fault.body) jsonError(req, res, fault.status, `${fault.reason}\n`);
       else writeResponse(req, res, fault.status, fault.reason);
       return;
+    }
+    // faults after the handler: the answer is replaced once the change is applied
+    if (fault.kind === 'reset-after' || fault.kind === 'status-after') {
+      const realRes = res;
+      res = answerAfter(realRes, () => {
+        if (fault.kind === 'reset-after') req.socket.destroy();
+        else if (fault.body)
+          jsonError(req, realRes, fault.status, `${fault.reason}\n`);
+        else writeResponse(req, realRes, fault.status, fault.reason);
+      });
     }
 
     const len = Number(req.headers['content-length'] ?? 0);
@@ -573,6 +611,9 @@ export function createRequestHandler(opts: HandlerOptions) {
         auth,
         attrib: {},
       };
+      // a stalled request is applied (and answered) only after the delay
+      if (fault.kind === 'stall')
+        await new Promise<void>(r => delayed(fault.ms, r));
       const data = await route.handler(ctx);
       jsonResult(req, res, data, ctx.attrib.total);
     } catch (err) {

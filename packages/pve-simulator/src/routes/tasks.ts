@@ -12,14 +12,19 @@ function ownsTask(task: Task, userid: string) {
   return userid === task.user;
 }
 
+const visible = (t: Task) => Date.now() >= t.visibleAt;
+
 /** The `{upid}` parameter's task, if it is on the URL node (a 400 when the UPID does not parse). */
 function findTask(ctx: RouteCtx): Task | undefined {
   const upid = String(ctx.params.upid);
   const parsed = parseUpid(upid);
   if (!parsed) throw paramError({ upid: 'unable to parse worker upid' });
   const task = ctx.cluster.tasks.get(upid);
-  // task files are node local: the URL node must be the UPID's node
-  return task && parsed.node === ctx.params.node ? task : undefined;
+  // task files are node local: the URL node must be the UPID's node; a task
+  // just forked is not visible yet (taskVisibilityLagMs)
+  return task && parsed.node === ctx.params.node && visible(task)
+    ? task
+    : undefined;
 }
 
 function checkTaskAccess(ctx: RouteCtx, task: Task, priv: string) {
@@ -117,7 +122,7 @@ export const taskRoutes: RouteDef[] = [
       } else if (errors) statusfilter.ok = false;
       const auditor = hasPriv(auth, 'Sys.Audit');
       const tasks = [...cluster.tasks.values()]
-        .filter(t => t.node === node)
+        .filter(t => t.node === node && visible(t))
         .filter(t => {
           if (source === 'all') return true;
           return source === 'active'

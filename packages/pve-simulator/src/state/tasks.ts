@@ -1,3 +1,4 @@
+import type { TaskFailureMode } from '../taskFailures';
 import { hex8, nowSec, sleep } from '../util';
 import { qemuLockFile } from './locks';
 import type { ClusterState } from './types';
@@ -20,6 +21,8 @@ export interface Task {
   log: string[];
   warnings: number;
   abort: AbortController;
+  /** epoch ms from which the status API knows the task (before: 400 `no such task`) */
+  visibleAt: number;
   /** resolves when the task stopped (never rejects) */
   done: Promise<void>;
 }
@@ -36,10 +39,22 @@ export interface TaskContext {
   lockGuest(vmid: number, timeoutMs?: number): Promise<() => void>;
   /** throws the injected failure if fault injection decided this task fails */
   checkpoint(): void;
+  /** the injected failure mode (workers implement the special ones themselves) */
+  failure?: TaskFailureMode;
 }
 
 /** An error thrown in a worker: its message becomes the task's exitstatus. */
 export class TaskError extends Error {}
+
+/**
+ * The worker process died: the task ends without a `TASK …` line and its
+ * exitstatus is `unexpected status` (nothing is cleaned up).
+ */
+export class TaskDied extends Error {
+  constructor() {
+    super('unexpected status');
+  }
+}
 
 export class TaskInterrupt extends Error {
   constructor() {
@@ -49,8 +64,12 @@ export class TaskInterrupt extends Error {
 
 export interface TaskRunnerOptions {
   lockWaitMs: () => number;
-  /** decides (deterministically) whether a new task should fail */
-  shouldFail: () => boolean;
+  /** decides (deterministically) whether a new task of a type fails, and how */
+  decideFailure: (type: string) => TaskFailureMode | undefined;
+  /** how long a new task is not visible to the status API */
+  visibilityLagMs?: () => number;
+  /** time between the UPID being returned and the worker starting (fork) */
+  startDelayMs?: () => number;
   maxTasksPerCluster?: number;
 }
 
@@ -114,12 +133,13 @@ export class TaskRunner {
       log: [],
       warnings: 0,
       abort,
+      visibleAt: Date.now() + (this.opts.visibilityLagMs?.() ?? 0),
       done: new Promise<void>(r => {
         resolveDone = r;
       }),
     };
     this.remember(cluster, task);
-    const willFail = this.opts.shouldFail();
+    const failure = this.opts.decideFailure(spec.type);
     const ctx: TaskContext = {
       task,
       signal: abort.signal,
@@ -140,19 +160,22 @@ export class TaskRunner {
       },
       checkpoint: () => {
         if (abort.signal.aborted) throw new TaskInterrupt();
-        if (willFail) {
+        if (failure) {
           throw new TaskError(
             spec.failureMessage ?? 'command failed (simulated task failure)\n',
           );
         }
       },
+      failure,
     };
     this.active.add(task);
     const finish = (err?: unknown) => {
       this.active.delete(task);
       task.status = 'stopped';
       task.endtime = nowSec();
-      if (err !== undefined) {
+      if (err instanceof TaskDied) {
+        task.exitstatus = err.message;
+      } else if (err !== undefined) {
         const raw = err instanceof Error ? err.message : String(err);
         const msg = raw.replace(/\n+$/, '').replace(/\n/g, ' ');
         task.log.push(`TASK ERROR: ${msg}`);
@@ -167,12 +190,19 @@ export class TaskRunner {
       resolveDone();
     };
     // run on the next tick so the HTTP response with the UPID goes out first
+    const run = async () => {
+      const delay = this.opts.startDelayMs?.() ?? 0;
+      if (delay > 0) await ctx.sleep(delay);
+      await worker(ctx);
+    };
     setImmediate(() => {
-      worker(ctx).then(
+      run().then(
         () => finish(),
         e =>
           finish(
-            abort.signal.aborted && !(e instanceof TaskError)
+            abort.signal.aborted &&
+              !(e instanceof TaskError) &&
+              !(e instanceof TaskDied)
               ? new TaskInterrupt()
               : e,
           ),

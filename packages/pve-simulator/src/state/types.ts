@@ -45,6 +45,8 @@ export interface Guest {
   /** epoch ms the guest appeared (cluster/resources lag) */
   createdAt: number;
   pid?: number;
+  /** the guest OS ignores ACPI shutdown requests (an injected `shutdown-timeout`) until it is stopped */
+  refusesShutdown?: boolean;
   firewall: { options: Record<string, string>; rules: FirewallRule[] };
 }
 

@@ -56,6 +56,7 @@ export const FAST_TIMINGS = {
   resourcesLagMs: 250,
   agentIpDelayMs: 250,
   unauthorizedDelayMs: 120,
+  taskStartMs: 0,
 };
 
 export async function startTestSimulator(

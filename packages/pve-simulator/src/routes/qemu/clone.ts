@@ -12,7 +12,7 @@ import {
   sizeString,
 } from '../../state/qemu';
 import { isPathStorage, storageEnabledOn } from '../../state/storage';
-import { TaskError } from '../../state/tasks';
+import { TaskDied, TaskError } from '../../state/tasks';
 import type { Guest, Volume } from '../../state/types';
 import { isTemplate } from '../../state/views';
 import { allocVolume, findVolume, freeVolume } from '../../state/volumes';
@@ -27,6 +27,8 @@ import {
   spawn,
   storageLockFailure,
   firstDiskStorage,
+  configLockFailure,
+  taskCheckLock,
 } from './common';
 
 // --- clone
@@ -140,16 +142,6 @@ function cloneVm(ctx: RouteCtx) {
   if (existing && existing.node === node)
     throw die(`unable to create VM ${newid}: config file already exists`);
 
-  // worker side, done right away so the new config is visible with the UPID
-  const releaseTarget = cluster.locks.tryAcquire(`qemu-${newid}`);
-  let placeholder: Guest | undefined;
-  if (!existing && releaseTarget) {
-    placeholder = lockedGuest(newid, node, 'clone', {
-      options: { ...src.firewall.options },
-      rules: src.firewall.rules.map(r => ({ ...r })),
-    });
-    cluster.guests.set(newid, placeholder);
-  }
   const smbios = (newconf.smbios1 ?? '')
     .split(',')
     .filter(p => p && !p.startsWith('uuid='));
@@ -162,26 +154,55 @@ function cloneVm(ctx: RouteCtx) {
   if (!newconf.meta) newconf.meta = `creation-qemu=9.2.0,ctime=${nowSec()}`;
 
   const cloneMs = sim.timings.cloneMs;
+  const firewall = src.firewall;
+  /** The temporary target config, after the worker's re-checks. */
+  const createTarget = (): Guest => {
+    const now = cluster.guests.get(vmid);
+    if (!now || now.node !== node || now.type !== 'qemu')
+      throw new TaskError(
+        `Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist\n`,
+      );
+    taskCheckLock(now, false);
+    const other = cluster.guests.get(newid);
+    if (other && other.node === node)
+      throw new TaskError(
+        `unable to create VM ${newid}: config file already exists\n`,
+      );
+    if (other) {
+      // pmxcfs refuses the temp config: the id exists on another node
+      throw new TaskError(
+        `close (rename) atomic file '/etc/pve/nodes/${node}/qemu-server/${newid}.conf' failed: File exists\n`,
+      );
+    }
+    const placeholder = lockedGuest(newid, node, 'clone', {
+      options: { ...firewall.options },
+      rules: firewall.rules.map(r => ({ ...r })),
+    });
+    cluster.guests.set(newid, placeholder);
+    return placeholder;
+  };
   const task = spawn(
     ctx,
     'qmclone',
     vmid,
     async t => {
+      // in the worker (PVE 8 qmclone): lock the target (1 s), re-check, then
+      // write the temporary config `lock: clone` (visible only from now on)
+      const lockMs = Math.min(1000, sim.timings.lockWaitMs);
+      if (t.failure === 'target-lock') {
+        await t.sleep(lockMs);
+        throw new TaskError(configLockFailure(newid));
+      }
+      const unlockTarget = await lockInTask(t, newid, lockMs);
       const created: Volume[] = [];
-      let unlockTarget = releaseTarget;
+      let g: Guest;
       try {
-        if (!unlockTarget) unlockTarget = await lockInTask(t, newid, 1000);
-        if (!placeholder) {
-          const other = cluster.guests.get(newid);
-          if (other) {
-            throw new TaskError(
-              `close (rename) atomic file '/etc/pve/nodes/${node}/qemu-server/${newid}.conf' failed: File exists\n`,
-            );
-          }
-          placeholder = lockedGuest(newid, node, 'clone');
-          cluster.guests.set(newid, placeholder);
-        }
-        const g = placeholder;
+        g = createTarget();
+      } catch (e) {
+        unlockTarget();
+        throw e;
+      }
+      try {
         // allocate all target volumes first (storage errors fail the task)
         const newDrives: Record<string, string> = {};
         const total = drives.reduce((s, d) => s + (d.vol?.size ?? 0), 0);
@@ -227,6 +248,7 @@ function cloneVm(ctx: RouteCtx) {
             `transferred ${sizeString(half)} of ${sizeString(total)} (50.00%)`,
           );
         g.config = { ...newconf, ...newDrives, lock: 'clone' };
+        if (t.failure === 'worker-died') throw new TaskDied();
         await t.sleep(cloneMs - cloneMs / 2);
         if (total > 0)
           t.log(
@@ -249,13 +271,14 @@ function cloneVm(ctx: RouteCtx) {
         if (target) g.node = target;
         if (pool) cluster.pools.get(pool)?.vms.add(newid);
       } catch (e) {
+        // a dead worker cleans nothing up: the locked config and its disks stay
+        if (e instanceof TaskDied) throw e;
         for (const v of created) freeVolume(cluster, v);
-        if (placeholder && cluster.guests.get(newid) === placeholder)
-          cluster.guests.delete(newid);
+        if (cluster.guests.get(newid) === g) cluster.guests.delete(newid);
         const msg = e instanceof Error ? e.message : String(e);
         throw new TaskError(`clone failed: ${msg}`);
       } finally {
-        unlockTarget?.();
+        unlockTarget();
       }
     },
     storageLockFailure(storage ?? firstDiskStorage(oldconf)),

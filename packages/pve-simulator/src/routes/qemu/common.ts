@@ -221,6 +221,7 @@ export function stopGuest(ctx: RouteCtx, g: Guest) {
   g.status = 'stopped';
   g.startedAt = undefined;
   g.pid = undefined;
+  g.refusesShutdown = undefined;
   applyPending(ctx.cluster, g);
 }
 

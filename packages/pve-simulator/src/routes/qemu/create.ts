@@ -9,7 +9,7 @@ import {
   parseDrive,
   printDrive,
 } from '../../state/qemu';
-import { TaskError } from '../../state/tasks';
+import { TaskDied, TaskError } from '../../state/tasks';
 import type { Guest, Volume } from '../../state/types';
 import { isTemplate, qemuListEntry } from '../../state/views';
 import {
@@ -118,6 +118,11 @@ async function createVm(ctx: RouteCtx) {
         volumes = created.volumes;
         for (const v of volumes)
           t.log(`  Logical volume "${v.volname.split('/').pop()}" created.`);
+        if (t.failure === 'worker-died') {
+          // the config is written, the `create` lock is never removed
+          g.config = { ...opts, ...created.values, lock: 'create' };
+          throw new TaskDied();
+        }
         t.checkpoint();
         const cfg: Record<string, string> = { ...opts, ...created.values };
         cfg.meta = `creation-qemu=9.2.0,ctime=${nowSec()}`;
@@ -141,6 +146,7 @@ async function createVm(ctx: RouteCtx) {
           startGuest(ctx, g);
         }
       } catch (e) {
+        if (e instanceof TaskDied) throw e;
         for (const v of volumes) freeVolume(cluster, v);
         if (cluster.guests.get(vmid) === g) cluster.guests.delete(vmid);
         throw e instanceof TaskError

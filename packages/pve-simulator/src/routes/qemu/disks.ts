@@ -60,6 +60,15 @@ function resizeVm(ctx: RouteCtx) {
         throw new TaskError(storageErr(e));
       }
     }
+    if (t.failure === 'resize-partial') {
+      // the storage grew, the config is never updated (no rollback)
+      await t.sleep(ctx.sim.timings.resizeMs);
+      throw new TaskError(
+        g.status === 'running'
+          ? `VM ${g.vmid} qmp command 'block_resize' failed - got timeout\n`
+          : `command '/usr/bin/qemu-img resize -f raw ${d.file} ${newsize}' failed: got timeout\n`,
+      );
+    }
     try {
       await t.sleep(ctx.sim.timings.resizeMs);
       t.checkpoint();

@@ -3,7 +3,7 @@ import { die } from '../../http/errors';
 import { TaskError } from '../../state/tasks';
 import { isTemplate, qemuStatusCurrent } from '../../state/views';
 import { loadGuest } from '../guestOps';
-import { RouteCtx, RouteDef } from '../types';
+import { P, RouteCtx, RouteDef } from '../types';
 import {
   guestIds,
   skiplockParam,
@@ -30,12 +30,15 @@ function powerTask(
     shutdown: 'qmshutdown',
     reboot: 'qmreboot',
   }[kind];
+  const powerdownTimeout = `VM quit/powerdown failed - got timeout\n`;
   const failure = {
     start: `start failed: QEMU exited with code 1\n`,
-    stop: `VM quit/powerdown failed - got timeout\n`,
-    shutdown: `VM quit/powerdown failed - got timeout\n`,
-    reboot: `VM quit/powerdown failed - got timeout\n`,
+    stop: powerdownTimeout,
+    shutdown: powerdownTimeout,
+    reboot: powerdownTimeout,
   }[kind];
+  const forceStop =
+    kind === 'shutdown' && (P.bool(ctx.params, 'forceStop') ?? false);
   return guestTask(
     ctx,
     type,
@@ -46,6 +49,16 @@ function powerTask(
           throw new TaskError(`VM ${vmid} already running\n`);
         if (isTemplate(g))
           throw new TaskError(`you can't start a vm if it's a template\n`);
+        if (t.failure === 'start-timeout') {
+          // the kvm process outlives the start timeout: the VM runs anyway
+          await t.sleep(ctx.sim.timings.taskMs);
+          startGuest(ctx, g);
+          throw new TaskError(
+            `start failed: command '/usr/bin/kvm -id ${vmid} -name '${
+              g.config.name ?? `VM${vmid}`
+            },debug-threads=on' -no-shutdown …' failed: got timeout\n`,
+          );
+        }
         await taskWork(ctx, t);
         startGuest(ctx, g);
         return;
@@ -55,7 +68,18 @@ function powerTask(
         if (kind === 'reboot') throw new TaskError(`VM ${vmid} not running\n`);
         return; // stop/shutdown of a stopped VM is a no-op
       }
-      await taskWork(ctx, t);
+      if (
+        kind !== 'stop' &&
+        (g.refusesShutdown || t.failure === 'shutdown-timeout')
+      ) {
+        // the guest ignores ACPI: every shutdown times out until a hard stop
+        g.refusesShutdown = true;
+        await t.sleep(ctx.sim.timings.taskMs);
+        if (!forceStop) throw new TaskError(powerdownTimeout);
+        t.log('VM still running - terminating now with SIGTERM');
+      } else {
+        await taskWork(ctx, t);
+      }
       stopGuest(ctx, g);
       if (kind === 'reboot') startGuest(ctx, g);
     },
