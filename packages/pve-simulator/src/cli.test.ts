@@ -27,6 +27,50 @@ describe('pve-simulator CLI', () => {
     expect(errSpy.mock.calls.map(c => String(c[0])).join('')).toContain(
       'fault rate must be within [0, 1]',
     );
+    expect(await runCli(['--port', '0', '--timings', 'slow'], () => {})).toBe(
+      1,
+    );
+    expect(errSpy.mock.calls.map(c => String(c[0])).join('')).toContain(
+      "unknown timing profile 'slow' (use default|demo)",
+    );
+  });
+
+  it('selects the demo timing profile with --timings demo', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pve-sim-cli-'));
+    try {
+      const lines: string[] = [];
+      const done = runCli(
+        [
+          '--port',
+          '0',
+          '--tls-dir',
+          dir,
+          '--timings',
+          'demo',
+          '--clone-ms',
+          '2500',
+          '--faults',
+          'kinds=stall|5xx-after|reset-after,rate=0,stall=100',
+        ],
+        l => lines.push(l),
+      );
+      for (
+        let i = 0;
+        i < 1000 && !lines.some(l => l.startsWith('Press Ctrl+C'));
+        i++
+      ) {
+        await new Promise(r => setTimeout(r, 20));
+      }
+      const text = lines.join('\n');
+      expect(text).toContain(
+        'Timings:         demo (clone 2500 ms, task 1000 ms, agent IP 3000 ms, resources lag 3000 ms)',
+      );
+      expect(text).toContain('GET /_sim/guests');
+      process.emit('SIGINT');
+      expect(await done).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts, prints URLs/CA/token id (not the secret) and stops on SIGINT', async () => {

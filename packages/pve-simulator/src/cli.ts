@@ -164,7 +164,7 @@ export async function runCli(
   out(
     `Proxmox VE 8.4 API simulator — fleet ${values.fleet ?? 'demo'}, seed ${
       values.seed ?? 1
-    }, timings ${profile}`,
+    }`,
   );
   for (const c of sim.clusters) {
     const cs = sim.state.clusters.find(x => x.name === c.name)!;
@@ -174,6 +174,10 @@ export async function runCli(
       } nodes, ${cs.guests.size} guests)`,
     );
   }
+  const t = sim.timings;
+  out(
+    `Timings:         ${profile} (clone ${t.cloneMs} ms, task ${t.taskMs} ms, agent IP ${t.agentIpDelayMs} ms, resources lag ${t.resourcesLagMs} ms)`,
+  );
   out(`CA certificate:  ${sim.caCertFile}`);
   out(`API token id:    ${sim.token.tokenId}`);
   if (values['print-token']) {

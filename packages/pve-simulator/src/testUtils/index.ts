@@ -86,6 +86,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Authorization token `id=secret`; `null` = none */
   token?: { tokenId: string; secret: string } | null;
+  /** give up (reject with `client timeout`) after this many ms without an answer */
+  timeoutMs?: number;
 }
 
 /** A minimal HTTPS client that trusts the simulator CA (node:https, no dependencies). */
@@ -158,6 +160,11 @@ export class TestClient {
         },
       );
       req.on('error', reject);
+      if (opts.timeoutMs !== undefined) {
+        req.setTimeout(opts.timeoutMs, () =>
+          req.destroy(new Error('client timeout')),
+        );
+      }
       if (body !== undefined) req.write(body);
       req.end();
     });
@@ -242,3 +249,29 @@ export function suiteSimulator(
 }
 
 export const sleepMs = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Polls `probe` every 10 ms until it returns a value other than undefined. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('waitFor: timed out');
+    await sleepMs(10);
+  }
+}
+
+/** The outcome of a request: its status, or the client-side error text. */
+export async function outcomeOf(
+  p: Promise<ApiResponse>,
+): Promise<{ status?: number; error?: string; res?: ApiResponse }> {
+  try {
+    const res = await p;
+    return { status: res.status, res };
+  } catch (e) {
+    return { error: String(e) };
+  }
+}
