@@ -1,0 +1,232 @@
+export interface Config {
+  /** MycoPod Proxmox VE integration. */
+  proxmox?: {
+    // ------------------------------------------------------------------
+    // proxmox.policy — the request policy engine (src/policy). Read and
+    // validated by readPolicyConfig; an invalid value fails startup with an
+    // error naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * What developers may request: per-request limits, per-group quotas and
+     * allow lists, leases and auto-approval. Every key is optional.
+     * @visibility backend
+     */
+    policy?: {
+      /**
+       * Upper bounds for a single request. A request above one is refused.
+       * @visibility backend
+       */
+      limits?: {
+        /**
+         * Most vCPUs one VM may have. Default 16.
+         * @visibility backend
+         */
+        maxCores?: number;
+        /**
+         * Most memory one VM may have, in MiB. Default 65536 (64 GiB).
+         * @visibility backend
+         */
+        maxMemoryMiB?: number;
+        /**
+         * Largest boot disk one VM may have, in GiB. Default 500.
+         * @visibility backend
+         */
+        maxDiskGiB?: number;
+      };
+      /**
+       * How long a VM lives before it expires.
+       * @visibility backend
+       */
+      lease?: {
+        /**
+         * Lease a request gets when it names none, in days. Default 30.
+         * Must not exceed maxDays.
+         * @visibility backend
+         */
+        defaultDays?: number;
+        /**
+         * Longest lease a request may ask for, in days. Default 90.
+         * @visibility backend
+         */
+        maxDays?: number;
+      };
+      /**
+       * Requests that pass every check, raise no quota warning and are within
+       * all three thresholds are approved without an approver.
+       * @visibility backend
+       */
+      autoApprove?: {
+        /**
+         * Turn auto-approval on. Default false.
+         * @visibility backend
+         */
+        enabled?: boolean;
+        /**
+         * Most vCPUs of an auto-approved VM. Default 2.
+         * @visibility backend
+         */
+        maxCores?: number;
+        /**
+         * Most memory of an auto-approved VM, in MiB. Default 4096.
+         * @visibility backend
+         */
+        maxMemoryMiB?: number;
+        /**
+         * Largest boot disk of an auto-approved VM, in GiB. Default 40.
+         * @visibility backend
+         */
+        maxDiskGiB?: number;
+      };
+      /**
+       * May an approver approve requests they filed themselves. Default false.
+       * @visibility backend
+       */
+      selfApproval?: boolean;
+      /**
+       * The owner group of a request must be one of the requester's
+       * ownership refs (their groups). Default true.
+       * @visibility backend
+       */
+      requireOwnerMembership?: boolean;
+      /**
+       * Named sizes the forms offer. Default: small (1 vCPU, 2048 MiB,
+       * 20 GiB), medium (2, 4096, 40), large (4, 8192, 80) — those within
+       * `limits`. Configured presets must be within `limits` and have
+       * unique names.
+       * @visibility backend
+       */
+      sizePresets?: Array<{
+        /**
+         * Name shown in the forms, e.g. "small".
+         * @visibility backend
+         */
+        name: string;
+        /**
+         * vCPUs.
+         * @visibility backend
+         */
+        cores: number;
+        /**
+         * Memory in MiB.
+         * @visibility backend
+         */
+        memoryMiB: number;
+        /**
+         * Boot disk in GiB.
+         * @visibility backend
+         */
+        diskGiB: number;
+      }>;
+      /**
+       * Policy of owner groups not listed in `groups`.
+       * @visibility backend
+       */
+      defaults?: {
+        /**
+         * How much an owner group's VMs may hold in total (requests that are
+         * approved, provisioning or ready; pending ones raise a warning when
+         * filing). A key left out is unlimited. Default when `quota` is left
+         * out: count 10, cores 32, memoryMiB 65536, diskGiB 2000.
+         * @visibility backend
+         */
+        quota?: {
+          /**
+           * Number of VMs.
+           * @visibility backend
+           */
+          count?: number;
+          /**
+           * Total vCPUs.
+           * @visibility backend
+           */
+          cores?: number;
+          /**
+           * Total memory in MiB.
+           * @visibility backend
+           */
+          memoryMiB?: number;
+          /**
+           * Total boot disk in GiB.
+           * @visibility backend
+           */
+          diskGiB?: number;
+        };
+        /**
+         * Templates a group may clone, by name or VMID. `*` matches any run
+         * of characters; an entry "cluster/entry" applies in that cluster
+         * only. Default ["*"] (any).
+         * @visibility backend
+         */
+        allowedTemplates?: Array<string | number>;
+        /**
+         * Bridges or SDN vnets a group may attach to (same matching as
+         * allowedTemplates). Default ["*"] (any).
+         * @visibility backend
+         */
+        allowedNetworks?: string[];
+        /**
+         * Proxmox firewall security groups a group may use (same matching as
+         * allowedTemplates). Default ["*"] (any).
+         * @visibility backend
+         */
+        allowedSecurityGroups?: string[];
+      };
+      /**
+       * Per-group policy. A key set here replaces the one in `defaults` as a
+       * whole (a `quota` given here does not merge with the default quota);
+       * a key left out inherits it. Default none.
+       * @visibility backend
+       */
+      groups?: Array<{
+        /**
+         * Group entity ref, e.g. "group:default/team-a" ("team-a" means the
+         * same). Each group at most once.
+         * @visibility backend
+         */
+        group: string;
+        /**
+         * The group's quota; a key left out is unlimited.
+         * @visibility backend
+         */
+        quota?: {
+          /**
+           * Number of VMs.
+           * @visibility backend
+           */
+          count?: number;
+          /**
+           * Total vCPUs.
+           * @visibility backend
+           */
+          cores?: number;
+          /**
+           * Total memory in MiB.
+           * @visibility backend
+           */
+          memoryMiB?: number;
+          /**
+           * Total boot disk in GiB.
+           * @visibility backend
+           */
+          diskGiB?: number;
+        };
+        /**
+         * Templates the group may clone (see defaults.allowedTemplates).
+         * @visibility backend
+         */
+        allowedTemplates?: Array<string | number>;
+        /**
+         * Bridges or vnets the group may attach to.
+         * @visibility backend
+         */
+        allowedNetworks?: string[];
+        /**
+         * Security groups the group may use.
+         * @visibility backend
+         */
+        allowedSecurityGroups?: string[];
+      }>;
+    };
+    // ------------------------------------------------------------ end policy
+  };
+}
