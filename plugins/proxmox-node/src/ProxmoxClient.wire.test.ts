@@ -3,10 +3,13 @@
  * exact wire format, error extraction from reason phrase / body, the retry
  * rule for idempotent vs non-idempotent requests, timeouts and aborts.
  */
-import type { ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import { captureLogger } from './__testUtils__/logger';
-import { pve, startStubServer, StubRequest } from './__testUtils__/stubServer';
+import {
+  answerTaskPolls,
+  pve,
+  startStubServer,
+} from './__testUtils__/stubServer';
 import { failure } from './__testUtils__/failure';
 import { ProxmoxClient } from './ProxmoxClient';
 
@@ -41,43 +44,6 @@ afterAll(async () => {
   await pool.close();
   await stub.close();
 });
-
-/** The status of a finished task (node, type and id as in its UPID). */
-function finishedTask(upid: string, exitstatus = 'OK') {
-  const [, node, , , , type, id] = upid.split(':');
-  return {
-    data: {
-      upid,
-      node,
-      type,
-      id,
-      user: 'mycopod@pve',
-      status: 'stopped',
-      exitstatus,
-    },
-  };
-}
-
-/**
- * Answers the status poll (a {@link finishedTask}) and the log poll (`TASK OK`)
- * of a task; false for any other request.
- */
-function answerTaskPolls(
-  r: StubRequest,
-  res: ServerResponse,
-  upid: string,
-  exitstatus = 'OK',
-): boolean {
-  if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
-    pve(res, 200, finishedTask(upid, exitstatus));
-    return true;
-  }
-  if (r.url.includes('/log')) {
-    pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
-    return true;
-  }
-  return false;
-}
 
 describe('wire format', () => {
   it('POST: token header, form body with 1/0 booleans, explicit Content-Length', async () => {
@@ -684,214 +650,6 @@ describe('waitForTask', () => {
     stub.handle((_r, res) => pve(res, 200, { data: null }));
     await expect(client.waitForTask('not-a-upid')).rejects.toThrow(TypeError);
     expect(stub.requests).toHaveLength(0);
-  });
-});
-
-describe('cloneWithFreshVmid reconciliation of ambiguous clone requests', () => {
-  const CLONE_UPID =
-    'UPID:pve1:00000ACD:00006AE8:679A423B:qmclone:9000:mycopod@pve!backstage:';
-  /** Answers /cluster/nextid with `first`, a `?vmid=` probe with the probed id (free); false otherwise. */
-  const answerNextid = (r: StubRequest, res: ServerResponse, first: string) => {
-    if (r.url === '/api2/json/cluster/nextid') {
-      pve(res, 200, { data: first });
-      return true;
-    }
-    if (r.url.startsWith('/api2/json/cluster/nextid?vmid=')) {
-      pve(res, 200, { data: r.url.split('=')[1] });
-      return true;
-    }
-    return false;
-  };
-  /** The `newid` of a clone POST; undefined for any other request. */
-  const cloneNewid = (r: StubRequest) =>
-    r.method === 'POST' && r.url.endsWith('/clone')
-      ? new URLSearchParams(r.body).get('newid')!
-      : undefined;
-
-  it('adopts the VM when the clone was applied although the response was lost (no second clone)', async () => {
-    let statusCalls = 0;
-    stub.handle((r, res) => {
-      if (r.url === '/api2/json/cluster/nextid')
-        return pve(res, 200, { data: '150' });
-      if (r.url === '/api2/json/cluster/nextid?vmid=150')
-        return pve(res, 200, { data: '150' });
-      if (r.method === 'POST' && r.url.endsWith('/clone'))
-        return res.socket?.destroy();
-      if (r.url === '/api2/json/nodes/pve1/qemu/150/status/current') {
-        statusCalls++;
-        return pve(res, 200, {
-          data:
-            statusCalls < 3
-              ? { vmid: 150, status: 'stopped', lock: 'clone' }
-              : { vmid: 150, status: 'stopped', name: 'web-01' },
-        });
-      }
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      name: 'web-01',
-      task: { pollIntervalMs: 5 },
-    });
-    expect(result).toEqual({ vmid: 150, node: 'pve1' });
-    expect(stub.requests.filter(r => r.method === 'POST')).toHaveLength(1);
-    expect(statusCalls).toBeGreaterThanOrEqual(3); // waited for the clone lock to clear
-  });
-
-  it('follows a cross-node clone from the source node (while copying) to the target node', async () => {
-    let sourceCalls = 0;
-    const missing = (res: Parameters<typeof pve>[0], node: string) =>
-      pve(
-        res,
-        500,
-        { data: null },
-        `Configuration file 'nodes/${node}/qemu-server/152.conf' does not exist`,
-      );
-    stub.handle((r, res) => {
-      if (r.url === '/api2/json/cluster/nextid')
-        return pve(res, 200, { data: '152' });
-      if (r.url === '/api2/json/cluster/nextid?vmid=152')
-        return pve(res, 200, { data: '152' });
-      if (r.method === 'POST' && r.url.endsWith('/clone'))
-        return res.socket?.destroy();
-      if (r.url === '/api2/json/nodes/pve1/qemu/152/status/current') {
-        // copying on the source node, then moved to the target node
-        sourceCalls++;
-        return sourceCalls < 3
-          ? pve(res, 200, {
-              data: { vmid: 152, status: 'stopped', lock: 'clone' },
-            })
-          : missing(res, 'pve1');
-      }
-      if (r.url === '/api2/json/nodes/pve2/qemu/152/status/current') {
-        return sourceCalls < 3
-          ? missing(res, 'pve2')
-          : pve(res, 200, {
-              data: { vmid: 152, status: 'stopped', name: 'web-03' },
-            });
-      }
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      target: 'pve2',
-      name: 'web-03',
-      task: { pollIntervalMs: 5 },
-    });
-    expect(result).toEqual({ vmid: 152, node: 'pve2' });
-    expect(stub.requests.filter(r => r.method === 'POST')).toHaveLength(1);
-  });
-
-  it('re-dispatches when the ambiguous clone left nothing behind', async () => {
-    let posts = 0;
-    stub.handle((r, res) => {
-      if (answerNextid(r, res, '151')) return undefined;
-      if (cloneNewid(r)) {
-        posts++;
-        return posts === 1
-          ? pve(res, 502, { data: null }, 'Bad Gateway')
-          : pve(res, 200, { data: CLONE_UPID });
-      }
-      if (r.url.endsWith('/status/current')) {
-        const vmid = r.url.split('/')[6];
-        return posts === 1
-          ? pve(
-              res,
-              500,
-              { data: null },
-              `Configuration file 'nodes/pve1/qemu-server/${vmid}.conf' does not exist`,
-            )
-          : pve(res, 200, {
-              data: { vmid: Number(vmid), status: 'stopped', name: 'web-02' },
-            });
-      }
-      if (answerTaskPolls(r, res, CLONE_UPID)) return undefined;
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      name: 'web-02',
-      task: { pollIntervalMs: 5 },
-    });
-    expect(result).toMatchObject({ vmid: 152, upid: CLONE_UPID });
-    expect(posts).toBe(2);
-  });
-
-  /**
-   * cloneWithFreshVmid (name 'x') where /cluster/nextid proposes `first`,
-   * `answerClone` answers each clone POST, `answerPolls` the task polls, and
-   * the new VM shows up as `first + 1`. The result and the POSTed newids.
-   */
-  async function cloneSkippingFirstId(
-    first: number,
-    answerClone: (newid: string, res: ServerResponse) => void,
-    answerPolls: (r: StubRequest, res: ServerResponse) => boolean,
-  ) {
-    const newids: string[] = [];
-    stub.handle((r, res) => {
-      if (answerNextid(r, res, String(first))) return undefined;
-      const newid = cloneNewid(r);
-      if (newid) {
-        newids.push(newid);
-        return answerClone(newid, res);
-      }
-      if (answerPolls(r, res)) return undefined;
-      if (r.url.endsWith('/status/current'))
-        return pve(res, 200, {
-          data: { vmid: first + 1, status: 'stopped', name: 'x' },
-        });
-      return pve(res, 501, { data: null }, 'unexpected');
-    });
-    const result = await client.cloneWithFreshVmid({
-      node: 'pve1',
-      vmid: 9000,
-      name: 'x',
-      task: { pollIntervalMs: 5 },
-    });
-    return { result, newids };
-  }
-
-  it('moves to the next id when another system took the probed id ("already exists")', async () => {
-    const { result, newids } = await cloneSkippingFirstId(
-      160,
-      (newid, res) =>
-        newid === '160'
-          ? pve(
-              res,
-              500,
-              { data: null },
-              'unable to create VM 160: config file already exists',
-            )
-          : pve(res, 200, { data: CLONE_UPID }),
-      (r, res) => answerTaskPolls(r, res, CLONE_UPID),
-    );
-    expect(result.vmid).toBe(161);
-    expect(newids).toEqual(['160', '161']);
-  });
-
-  it('moves to the next id when the clone task fails because the id appeared on another node', async () => {
-    const FAILED_UPID = CLONE_UPID.replace('679A423B', '679A423C');
-    const { result, newids } = await cloneSkippingFirstId(
-      170,
-      (newid, res) =>
-        pve(res, 200, {
-          data: newid === '170' ? FAILED_UPID : CLONE_UPID,
-        }),
-      (r, res) =>
-        r.url.includes('679A423C')
-          ? answerTaskPolls(
-              r,
-              res,
-              FAILED_UPID,
-              "clone failed: close (rename) atomic file '/etc/pve/nodes/pve1/qemu-server/170.conf' failed: File exists",
-            )
-          : answerTaskPolls(r, res, CLONE_UPID),
-    );
-    expect(result.vmid).toBe(171);
-    expect(newids).toEqual(['170', '171']);
   });
 });
 

@@ -19,11 +19,18 @@ export function repoRoot(): string {
 /**
  * The shared reference directory (`MYCOPOD_SHARED_DIR` or `<repo>/../shared`),
  * or undefined (with a console warning naming the caller) when it is absent.
+ * With `CI` set a missing directory is an error: the suites relying on it
+ * must fail, not silently skip.
  */
 export function sharedDir(who: string): string | undefined {
   const dir =
     process.env.MYCOPOD_SHARED_DIR ?? path.resolve(repoRoot(), '../shared');
   if (!fs.existsSync(path.join(dir, 'pve-api'))) {
+    if (process.env.CI) {
+      throw new Error(
+        `${who}: shared reference directory ${dir} not found (set MYCOPOD_SHARED_DIR); required when CI is set`,
+      );
+    }
     // eslint-disable-next-line no-console
     console.warn(
       `${who}: shared reference directory ${dir} not found (set MYCOPOD_SHARED_DIR); skipping`,

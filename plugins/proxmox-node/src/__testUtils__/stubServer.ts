@@ -68,3 +68,40 @@ export function pve(
   });
   res.end(text);
 }
+
+/** The status of a finished task (node, type and id as in its UPID). */
+export function finishedTask(upid: string, exitstatus = 'OK') {
+  const [, node, , , , type, id] = upid.split(':');
+  return {
+    data: {
+      upid,
+      node,
+      type,
+      id,
+      user: 'mycopod@pve',
+      status: 'stopped',
+      exitstatus,
+    },
+  };
+}
+
+/**
+ * Answers the status poll (a {@link finishedTask}) and the log poll (`TASK OK`)
+ * of a task; false for any other request.
+ */
+export function answerTaskPolls(
+  r: StubRequest,
+  res: http.ServerResponse,
+  upid: string,
+  exitstatus = 'OK',
+): boolean {
+  if (r.url.includes('/tasks/') && r.url.endsWith('/status')) {
+    pve(res, 200, finishedTask(upid, exitstatus));
+    return true;
+  }
+  if (r.url.includes('/log')) {
+    pve(res, 200, { data: [{ n: 1, t: 'TASK OK' }], total: 1 });
+    return true;
+  }
+  return false;
+}
