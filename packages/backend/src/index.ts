@@ -33,6 +33,12 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
+// events across replicas (PostgreSQL), e.g. proxmox.guest.* for the catalog
+backend.add(import('@backstage/plugin-events-backend'));
+
+// MycoPod: VM requests, approvals and provisioning (/api/proxmox)
+backend.add(import('@mycopod/plugin-proxmox-backend'));
+
 // notifications and signals
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

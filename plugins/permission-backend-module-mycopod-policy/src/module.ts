@@ -1,4 +1,7 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { MycoPodPermissionPolicy } from './policy';
 
@@ -8,9 +11,18 @@ export const permissionModuleMycoPodPolicy = createBackendModule({
   moduleId: 'mycopod-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new MycoPodPermissionPolicy());
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        // The same keys the proxmox backend reads: one place per fact.
+        policy.setPolicy(
+          new MycoPodPermissionPolicy({
+            approverGroups: config.getOptionalStringArray(
+              'proxmox.approverGroups',
+            ) ?? ['group:default/platform-admins'],
+            selfApproval:
+              config.getOptionalBoolean('proxmox.policy.selfApproval') ?? false,
+          }),
+        );
       },
     });
   },

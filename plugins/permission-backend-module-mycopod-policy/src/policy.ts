@@ -1,7 +1,20 @@
 import {
   AuthorizeResult,
   PolicyDecision,
+  isPermission,
+  isResourcePermission,
 } from '@backstage/plugin-permission-common';
+import {
+  PROXMOX_REQUEST_RESOURCE_TYPE,
+  proxmoxRequestApprovePermission,
+  proxmoxRequestCancelPermission,
+  proxmoxRequestCreatePermission,
+  proxmoxRequestReadPermission,
+} from '@mycopod/plugin-proxmox-common';
+import {
+  createProxmoxRequestConditionalDecision,
+  proxmoxRequestConditions,
+} from '@mycopod/plugin-proxmox-backend';
 import {
   PermissionPolicy,
   PolicyQuery,
@@ -27,16 +40,40 @@ export const BACKSTAGE_PERMISSION_PREFIXES: readonly string[] = [
   'proxy.',
 ];
 
+/** Options of {@link MycoPodPermissionPolicy}. */
+export interface MycoPodPolicyOptions {
+  /** Groups whose members read all requests and decide on others' requests. */
+  approverGroups: string[];
+  /** May approvers decide on requests they filed themselves (default false). */
+  selfApproval?: boolean;
+}
+
 /**
  * The MycoPod demo policy.
  *
  * - Requests without a user (should not happen: service principals never
  *   reach the policy) are denied.
  * - Backstage's own permissions are allowed.
+ * - MycoPod requests: everyone files requests and reads their own; members
+ *   of a request's owner group read it; approvers read all requests and
+ *   approve or reject others' requests (their own too with `selfApproval`);
+ *   the requester and approvers cancel.
  * - Anything else (a permission of a plugin this policy does not know) is
  *   denied, so a newly installed plugin is closed until the policy opens it.
  */
 export class MycoPodPermissionPolicy implements PermissionPolicy {
+  private readonly approverGroups: Set<string>;
+  private readonly selfApproval: boolean;
+
+  constructor(
+    options: MycoPodPolicyOptions = {
+      approverGroups: ['group:default/platform-admins'],
+    },
+  ) {
+    this.approverGroups = new Set(options.approverGroups);
+    this.selfApproval = options.selfApproval ?? false;
+  }
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
@@ -47,6 +84,51 @@ export class MycoPodPermissionPolicy implements PermissionPolicy {
     const name = request.permission.name;
     if (BACKSTAGE_PERMISSION_PREFIXES.some(prefix => name.startsWith(prefix))) {
       return { result: AuthorizeResult.ALLOW };
+    }
+    if (name.startsWith('proxmox.request.')) {
+      return this.requestDecision(request, user);
+    }
+    return { result: AuthorizeResult.DENY };
+  }
+
+  private requestDecision(
+    request: PolicyQuery,
+    user: PolicyQueryUser,
+  ): PolicyDecision {
+    const { userEntityRef, ownershipEntityRefs } = user.info;
+    const approver = ownershipEntityRefs.some(r => this.approverGroups.has(r));
+    const { permission } = request;
+    if (isPermission(permission, proxmoxRequestCreatePermission)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (!isResourcePermission(permission, PROXMOX_REQUEST_RESOURCE_TYPE)) {
+      return { result: AuthorizeResult.DENY };
+    }
+    if (isPermission(permission, proxmoxRequestReadPermission)) {
+      if (approver) return { result: AuthorizeResult.ALLOW };
+      return createProxmoxRequestConditionalDecision(permission, {
+        anyOf: [
+          proxmoxRequestConditions.isRequester({ claims: [userEntityRef] }),
+          proxmoxRequestConditions.isOwnerMember({
+            claims: ownershipEntityRefs,
+          }),
+        ],
+      });
+    }
+    if (isPermission(permission, proxmoxRequestApprovePermission)) {
+      if (!approver) return { result: AuthorizeResult.DENY };
+      if (this.selfApproval) return { result: AuthorizeResult.ALLOW };
+      return createProxmoxRequestConditionalDecision(
+        permission,
+        proxmoxRequestConditions.isNotRequester({ claims: [userEntityRef] }),
+      );
+    }
+    if (isPermission(permission, proxmoxRequestCancelPermission)) {
+      if (approver) return { result: AuthorizeResult.ALLOW };
+      return createProxmoxRequestConditionalDecision(
+        permission,
+        proxmoxRequestConditions.isRequester({ claims: [userEntityRef] }),
+      );
     }
     return { result: AuthorizeResult.DENY };
   }
