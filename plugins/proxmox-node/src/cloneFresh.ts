@@ -1,4 +1,3 @@
-import { computeBackoffDelay, sleep } from './backoff';
 import {
   CloneToParams,
   FoundGuest,
@@ -7,8 +6,10 @@ import {
   findGuest,
 } from './clone';
 import { ENDPOINTS, buildRequest } from './endpoints';
+import { ProxmoxApiError } from './errors';
 import { internals } from './internals';
 import type { ProxmoxApi } from './ProxmoxApi';
+import { retry } from './retry';
 import type { PveQemuConfig } from './schemas';
 import {
   TaskResult,
@@ -87,15 +88,19 @@ export async function cloneWithFreshVmid(
     http.logger.warn(
       `Proxmox ${http.clusterName}: clone of ${params.vmid} to ${msg}`,
     );
-  const backoff = (attempt: number) =>
-    sleep(computeBackoffDelay(attempt, http.retryPolicy, http.random), signal);
+  // errors after which the loop goes on (same VMID or the next one)
+  const again = new WeakSet<object>();
+  const goOn = (e: unknown) => {
+    const err = typeof e === 'object' && e !== null ? e : new Error(String(e));
+    again.add(err);
+    return err;
+  };
 
   let start = firstCandidate;
   let newid: number | undefined;
   // a request to `newid` may have been applied without our knowing its UPID
   let ambiguous = false;
   let upid: string | undefined;
-  let lastError: unknown;
 
   /** Existing guest at `newid` after an ambiguous dispatch: ours? */
   const resolveExisting = async (
@@ -118,106 +123,106 @@ export async function cloneWithFreshVmid(
     return found.type === 'qemu' && isOurs(found.config) ? found : 'not-ours';
   };
 
-  try {
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (newid === undefined) {
-        newid = await allocateVmid(api, { start, reserve, signal });
-        ambiguous = false;
-        upid = undefined;
-        try {
-          await onBeforeDispatch?.(newid);
-        } catch (e) {
-          claims.release(newid);
-          throw e;
-        }
+  const attempt = async (): Promise<CloneResult> => {
+    if (newid === undefined) {
+      newid = await allocateVmid(api, { start, reserve, signal });
+      ambiguous = false;
+      upid = undefined;
+      try {
+        await onBeforeDispatch?.(newid);
+      } catch (e) {
+        claims.release(newid);
+        throw e;
       }
-      const id = newid;
-      let releaseSlot = () => {};
-      const d = await dispatchClone(
-        api,
-        { ...params, newid: id },
-        { signal },
-        release => {
-          releaseSlot = release;
-        },
-      );
-      let takenError: unknown;
-      if (d.outcome === 'ambiguous') {
-        ambiguous = true;
-        lastError = d.error;
-        log(
-          `${id} ended ambiguously (${d.error.pveMessage}); sending it again to the same VMID`,
-        );
-        await backoff(attempt);
-        continue;
-      } else if (d.outcome === 'taken') {
-        takenError = d.error;
-      } else {
-        upid = d.upid;
-        let task: TaskResult;
-        try {
-          await onDispatched?.({ vmid: id, upid });
-          if (wait === false) {
-            claims.release(id);
-            return { vmid: id, node: targetNode, upid };
-          }
-          task = await waitForTask(api, upid, {
-            ...taskOptions,
-            signal,
-            throwOnFailure: false,
-          });
-        } finally {
-          releaseSlot();
-        }
-        if (task.ok) {
-          await waitForVmUnlock(
-            api,
-            { node: targetNode, vmid: id },
-            {
-              signal,
-              timeoutMs: taskOptions?.timeoutMs,
-              pollIntervalMs: taskOptions?.pollIntervalMs,
-            },
-          );
-          claims.release(id);
-          return { vmid: id, node: targetNode, upid, task };
-        }
-        const error = taskError(api, task);
-        lastError = error;
-        if (
-          error.isAlreadyExists ||
-          error.hasPveMessage('rename-file-exists')
-        ) {
-          // the id was taken (on another node) while the worker ran
-          takenError = error;
-        } else if (error.isLockTimeout) {
-          // the worker removed what it had created: send it again
-          log(
-            `${id} failed transiently (${task.exitstatus.trim()}); dispatching again to the same VMID`,
-          );
-          await backoff(attempt);
-          continue;
-        } else {
-          throw error;
-        }
-      }
-      // the VMID exists: our own earlier (ambiguous) clone, or someone else's
-      lastError = takenError;
-      if (ambiguous) {
-        const r = await resolveExisting(id);
-        if (r === 'retry') continue;
-        if (r !== 'not-ours') {
-          http.logger.info(
-            `Proxmox ${http.clusterName}: adopted VM ${id} created by an ambiguous clone request`,
-          );
-          claims.release(id);
-          return { vmid: id, node: r.node };
-        }
-      }
-      claims.release(id);
-      start = id + 1;
-      newid = undefined;
     }
+    const id = newid;
+    let releaseSlot = () => {};
+    const d = await dispatchClone(
+      api,
+      { ...params, newid: id },
+      { signal },
+      release => {
+        releaseSlot = release;
+      },
+    );
+    let takenError: unknown;
+    if (d.outcome === 'ambiguous') {
+      ambiguous = true;
+      log(
+        `${id} ended ambiguously (${d.error.pveMessage}); sending it again to the same VMID`,
+      );
+      throw goOn(d.error);
+    } else if (d.outcome === 'taken') {
+      takenError = d.error;
+    } else {
+      upid = d.upid;
+      let task: TaskResult;
+      try {
+        await onDispatched?.({ vmid: id, upid });
+        if (wait === false) {
+          claims.release(id);
+          return { vmid: id, node: targetNode, upid };
+        }
+        task = await waitForTask(api, upid, {
+          ...taskOptions,
+          signal,
+          throwOnFailure: false,
+        });
+      } finally {
+        releaseSlot();
+      }
+      if (task.ok) {
+        await waitForVmUnlock(
+          api,
+          { node: targetNode, vmid: id },
+          {
+            signal,
+            timeoutMs: taskOptions?.timeoutMs,
+            pollIntervalMs: taskOptions?.pollIntervalMs,
+          },
+        );
+        claims.release(id);
+        return { vmid: id, node: targetNode, upid, task };
+      }
+      const error = taskError(api, task);
+      if (error.isAlreadyExists || error.hasPveMessage('rename-file-exists')) {
+        // the id was taken (on another node) while the worker ran
+        takenError = error;
+      } else if (error.isLockTimeout) {
+        // the worker removed what it had created: send it again
+        log(
+          `${id} failed transiently (${task.exitstatus.trim()}); dispatching again to the same VMID`,
+        );
+        throw goOn(error);
+      } else {
+        throw error;
+      }
+    }
+    // the VMID exists: our own earlier (ambiguous) clone, or someone else's
+    if (ambiguous) {
+      const r = await resolveExisting(id);
+      if (r === 'retry') throw goOn(takenError);
+      if (r !== 'not-ours') {
+        http.logger.info(
+          `Proxmox ${http.clusterName}: adopted VM ${id} created by an ambiguous clone request`,
+        );
+        claims.release(id);
+        return { vmid: id, node: r.node };
+      }
+    }
+    claims.release(id);
+    start = id + 1;
+    newid = undefined;
+    throw goOn(takenError);
+  };
+
+  try {
+    return await retry(attempt, {
+      policy: { ...http.retryPolicy, maxAttempts },
+      signal,
+      random: http.random,
+      shouldRetry: e => typeof e === 'object' && e !== null && again.has(e),
+    });
   } catch (e) {
     // A clone of ours may exist at `newid`: say so instead of just rejecting
     // with the signal's reason.
@@ -232,10 +237,11 @@ export async function cloneWithFreshVmid(
         { maybeApplied: true, vmid: newid, upid },
       );
     }
-    if (newid !== undefined && !ambiguous && !upid) claims.release(newid);
+    // keep the claim while a clone of ours may still appear at `newid`
+    const finished = e instanceof ProxmoxApiError && e.kind === 'task';
+    if (newid !== undefined && !ambiguous && (!upid || finished)) {
+      claims.release(newid);
+    }
     throw e;
   }
-  // attempts exhausted; after an ambiguous dispatch the claim is kept
-  if (newid !== undefined && !ambiguous) claims.release(newid);
-  throw lastError;
 }
