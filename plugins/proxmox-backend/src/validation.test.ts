@@ -180,7 +180,8 @@ describe('malformed bodies are 400 with field messages and write nothing', () =>
         const res = await request(server)
           .post('/api/proxmox/requests')
           .set('Authorization', auth.user('dev'))
-          .send(body as any);
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body));
         expectFieldErrors(res);
       }),
       { numRuns: RUNS },
@@ -195,7 +196,8 @@ describe('malformed bodies are 400 with field messages and write nothing', () =>
         const res = await request(server)
           .post('/api/proxmox/requests/validate')
           .set('Authorization', auth.user('dev'))
-          .send(body as any);
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body));
         expectFieldErrors(res);
       }),
       { numRuns: RUNS },
@@ -235,7 +237,8 @@ describe('malformed bodies are 400 with field messages and write nothing', () =>
             const res = await request(server)
               .post(`/api/proxmox/requests/${encodeURIComponent(id)}/${action}`)
               .set('Authorization', auth.user('admin'))
-              .send(body as any);
+              .set('Content-Type', 'application/json')
+              .send(JSON.stringify(body));
             expectFieldErrors(res);
           },
         ),
