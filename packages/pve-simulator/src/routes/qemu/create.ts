@@ -38,6 +38,7 @@ import {
   firstDiskStorage,
   startGuest,
   vmPerm,
+  configLockFailure,
 } from './common';
 
 // --- create
@@ -266,36 +267,42 @@ export const createRoutes: RouteDef[] = [
       if (g.status === 'running')
         throw die("you can't convert a VM to template if VM is running");
       const only = P.str(params, 'disk');
-      return spawn(ctx, 'qmtemplate', vmid, async t => {
-        const unlock = await lockInTask(t, vmid);
-        try {
-          await taskWork(ctx, t);
-          for (const k of Object.keys(g.config).sort()) {
-            if (!isDriveKey(k) || (only && k !== only)) continue;
-            const d = parseDrive(g.config[k]);
-            if (isCdrom(d) || isCloudinit(d)) continue;
-            const vol = findVolume(cluster, g.node, d.file);
-            if (!vol || !/(^|\/)vm-\d+-disk-\d+/.test(vol.volname)) continue;
-            const newName = vol.volname.replace(
-              /(^|\/)vm-(\d+-disk-\d+)/,
-              '$1base-$2',
-            );
-            t.log(
-              `  Renamed "${vol.volname.split('/').pop()}" to "${newName
-                .split('/')
-                .pop()}" in volume group "pve"`,
-            );
-            renameVolume(cluster, vol, newName);
-            g.config[k] = printDrive({
-              file: `${vol.storage}:${newName}`,
-              opts: d.opts,
-            });
+      return spawn(
+        ctx,
+        'qmtemplate',
+        vmid,
+        async t => {
+          const unlock = await lockInTask(t, vmid);
+          try {
+            await taskWork(ctx, t);
+            for (const k of Object.keys(g.config).sort()) {
+              if (!isDriveKey(k) || (only && k !== only)) continue;
+              const d = parseDrive(g.config[k]);
+              if (isCdrom(d) || isCloudinit(d)) continue;
+              const vol = findVolume(cluster, g.node, d.file);
+              if (!vol || !/(^|\/)vm-\d+-disk-\d+/.test(vol.volname)) continue;
+              const newName = vol.volname.replace(
+                /(^|\/)vm-(\d+-disk-\d+)/,
+                '$1base-$2',
+              );
+              t.log(
+                `  Renamed "${vol.volname.split('/').pop()}" to "${newName
+                  .split('/')
+                  .pop()}" in volume group "pve"`,
+              );
+              renameVolume(cluster, vol, newName);
+              g.config[k] = printDrive({
+                file: `${vol.storage}:${newName}`,
+                opts: d.opts,
+              });
+            }
+            g.config.template = '1';
+          } finally {
+            unlock();
           }
-          g.config.template = '1';
-        } finally {
-          unlock();
-        }
-      }).upid;
+        },
+        configLockFailure(vmid),
+      ).upid;
     },
   },
 ];
