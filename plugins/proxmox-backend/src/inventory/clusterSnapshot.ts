@@ -1,0 +1,87 @@
+import type {
+  ProxmoxClient,
+  PveClusterResource,
+  PveFirewallGroup,
+  PveGuestResource,
+  PveNodeResource,
+  PveStorageResource,
+} from '@mycopod/plugin-proxmox-node';
+
+/** One `/cluster/resources` read plus the firewall groups of a cluster. */
+export interface ClusterSnapshot {
+  /** When the read started (ms since the epoch). */
+  fetchedAt: number;
+  nodes: PveNodeResource[];
+  /** Guests, templates included. */
+  guests: PveGuestResource[];
+  /** One entry per storage and node (shared storages on every node). */
+  storages: PveStorageResource[];
+  firewallGroups: PveFirewallGroup[];
+}
+
+/** Reads a cluster: ONE unfiltered `/cluster/resources` call and the firewall groups. */
+export async function readClusterSnapshot(
+  pve: ProxmoxClient,
+): Promise<ClusterSnapshot> {
+  const fetchedAt = Date.now();
+  const [resources, firewallGroups] = await Promise.all([
+    pve.listClusterResources(),
+    pve.listFirewallGroups(),
+  ]);
+  const of = <T extends PveClusterResource['type']>(type: T) =>
+    resources.filter(r => r.type === type) as Array<
+      Extract<PveClusterResource, { type: T }>
+    >;
+  return {
+    fetchedAt,
+    nodes: of('node'),
+    guests: resources.filter(
+      (r): r is PveGuestResource => r.type === 'qemu' || r.type === 'lxc',
+    ),
+    storages: of('storage'),
+    firewallGroups,
+  };
+}
+
+interface Entry<T> {
+  at: number;
+  value?: T;
+  pending?: Promise<T>;
+}
+
+/**
+ * Values by key, reused for `ttlMs` after they were loaded; concurrent
+ * callers of a key share one in-flight load. Failures are not kept.
+ */
+export class SharedTtlCache<T> {
+  readonly #entries = new Map<string, Entry<T>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    /** When a value was taken (default: when its load started). */
+    private readonly takenAt?: (value: T) => number,
+  ) {}
+
+  async get(key: string, load: () => Promise<T>): Promise<T> {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { at: 0 };
+      this.#entries.set(key, entry);
+    }
+    if (entry.value !== undefined && Date.now() - entry.at < this.ttlMs) {
+      return entry.value;
+    }
+    if (entry.pending) return entry.pending;
+    const started = Date.now();
+    const pending = load();
+    entry.pending = pending;
+    try {
+      const value = await pending;
+      entry.value = value;
+      entry.at = this.takenAt?.(value) ?? started;
+      return value;
+    } finally {
+      if (entry.pending === pending) entry.pending = undefined;
+    }
+  }
+}
