@@ -1,0 +1,456 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  PROVISIONING_STEPS,
+  type ProvisioningStep,
+  type ProxmoxRequest,
+} from '@mycopod/plugin-proxmox-common';
+import {
+  type ProxmoxClusters,
+  computeBackoffDelay,
+} from '@mycopod/plugin-proxmox-node';
+import type {
+  ClaimCandidate,
+  JobRow,
+  JobStore,
+  JobUpdate,
+} from '../database/JobStore';
+import { parseStepResults } from '../database/JobStore';
+import type { RequestStore } from '../database/RequestStore';
+import {
+  GUEST_EVENT_TOPICS,
+  type RequestNotifier,
+} from '../service/RequestNotifier';
+import type { RequestStateMachine } from '../service/RequestStateMachine';
+import { removePartialGuest } from './cleanup';
+import { allocateVmid, clone, waitClone } from './cloneSteps';
+import type { ExecutorConfig } from './config';
+import {
+  ExecutorStoppingError,
+  LeaseLostError,
+  classifyFailure,
+  describeError,
+  logTailOf,
+} from './errors';
+import { configure, firewall, resizeDisk, start, waitIp } from './guestSteps';
+import { Slots } from './slots';
+import type {
+  AllocationResult,
+  JobState,
+  PlacementPort,
+  Step,
+  StepContext,
+} from './types';
+
+const STEPS: Record<Exclude<ProvisioningStep, 'done'>, Step> = {
+  'allocate-vmid': allocateVmid,
+  clone,
+  'wait-clone': waitClone,
+  configure,
+  'resize-disk': resizeDisk,
+  firewall,
+  start,
+  'wait-ip': waitIp,
+};
+
+const following = (step: ProvisioningStep): ProvisioningStep =>
+  PROVISIONING_STEPS[
+    Math.min(PROVISIONING_STEPS.indexOf(step) + 1, PROVISIONING_STEPS.length - 1)
+  ];
+
+/** A test hook threw: behave like a worker that died here. */
+class SimulatedCrash extends Error {
+  constructor(cause: unknown) {
+    super(`worker crashed (${describeError(cause)})`);
+    this.name = 'SimulatedCrash';
+  }
+}
+
+export interface ProvisioningExecutorOptions {
+  jobs: JobStore;
+  requests: RequestStore;
+  stateMachine: RequestStateMachine;
+  notifier: RequestNotifier;
+  clusters: ProxmoxClusters;
+  placement: PlacementPort;
+  logger: LoggerService;
+  config: ExecutorConfig;
+  /** Unique per backend instance (lease owner). */
+  workerId: string;
+  clock?: () => number;
+  hooks?: {
+    /** Runs after a step's result was stored; throwing simulates a crash there. */
+    afterStep?(requestId: string, step: ProvisioningStep): Promise<void>;
+  };
+}
+
+/**
+ * Provisions approved VM requests exactly once, across crashes, faults and
+ * backend replicas. Jobs are claimed with a lease renewed while working;
+ * every step stores its result before the next starts, so a job another
+ * worker takes over continues where it stopped (see the steps).
+ */
+export class ProvisioningExecutor {
+  readonly #o: ProvisioningExecutorOptions;
+  readonly #clock: () => number;
+  readonly #slots: Slots;
+  readonly #inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  #timer?: ReturnType<typeof setTimeout>;
+  #running = false;
+  #ticking?: Promise<unknown>;
+  #wakeAgain = false;
+
+  constructor(options: ProvisioningExecutorOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#slots = new Slots(options.config.concurrency);
+  }
+
+  /** Polls the queue every `pollIntervalMs` until {@link stop}. */
+  start(): void {
+    if (this.#running || !this.#o.config.enabled) return;
+    this.#running = true;
+    this.#schedule(0);
+  }
+
+  /** Looks at the queue now (e.g. right after an approval in this process). */
+  wake(): void {
+    if (!this.#running) return;
+    if (this.#ticking) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#schedule(0);
+  }
+
+  /**
+   * Stops claiming and aborts the work in flight. Jobs are NOT marked
+   * failed: their leases expire and another worker resumes them.
+   */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#ticking?.catch(() => undefined);
+    for (const { controller } of this.#inflight.values()) {
+      controller.abort(new ExecutorStoppingError());
+    }
+    await Promise.allSettled([...this.#inflight.values()].map(f => f.done));
+  }
+
+  /** Claims the due jobs this worker has room for and runs them to their end or next pause. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.#claim();
+    await Promise.allSettled(claimed.map(id => this.#inflight.get(id)?.done));
+    return claimed.length;
+  }
+
+  #schedule(delay: number) {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#ticking = this.#claim()
+        .catch(e => this.#o.logger.warn(`Could not claim provisioning jobs: ${describeError(e)}`))
+        .finally(() => {
+          this.#ticking = undefined;
+          if (!this.#running) return;
+          const again = this.#wakeAgain;
+          this.#wakeAgain = false;
+          this.#schedule(again ? 0 : this.#o.config.pollIntervalMs);
+        });
+    }, delay);
+  }
+
+  /** Claims jobs within the free slots and launches them; returns their ids. */
+  async #claim(): Promise<string[]> {
+    const { perCluster } = this.#o.config.concurrency;
+    const clusters = Math.max(1, this.#o.clusters.list().length);
+    const room = perCluster * clusters - this.#slots.running;
+    if (room <= 0) return [];
+    const releases = new Map<string, () => void>();
+    let rows: JobRow[];
+    try {
+      rows = await this.#o.jobs.claim({
+        workerId: this.#o.workerId,
+        now: this.#clock(),
+        leaseMs: this.#o.config.leaseMs,
+        limit: room,
+        accept: (c: ClaimCandidate) => {
+          if (this.#inflight.has(c.request_id)) return false;
+          const release = this.#slots.tryTake(c.cluster, c.spec.template);
+          if (release) releases.set(c.request_id, release);
+          return release !== undefined;
+        },
+      });
+    } catch (e) {
+      releases.forEach(r => r());
+      throw e;
+    }
+    const claimedIds = new Set(rows.map(r => r.request_id));
+    for (const [id, release] of releases) if (!claimedIds.has(id)) release();
+    for (const row of rows) this.#launch(row, releases.get(row.request_id)!);
+    return rows.map(r => r.request_id);
+  }
+
+  #launch(row: JobRow, release: () => void) {
+    const id = row.request_id;
+    const controller = new AbortController();
+    const { leaseMs } = this.#o.config;
+    const heartbeat = setInterval(() => {
+      this.#o.jobs
+        .renew(id, this.#o.workerId, this.#clock(), leaseMs)
+        .then(ok => {
+          if (!ok) controller.abort(new LeaseLostError(id));
+        })
+        .catch(e => this.#o.logger.warn(`Could not renew the lease of ${id}: ${describeError(e)}`));
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const done = this.#run(row, controller.signal)
+      .catch(e => this.#o.logger.error(`Provisioning job ${id} broke: ${describeError(e)}`))
+      .finally(() => {
+        clearInterval(heartbeat);
+        release();
+        this.#inflight.delete(id);
+      });
+    this.#inflight.set(id, { controller, done });
+  }
+
+  async #run(row: JobRow, signal: AbortSignal): Promise<void> {
+    const id = row.request_id;
+    const request = await this.#o.requests.get(id);
+    const state: JobState = {
+      step: row.step as ProvisioningStep,
+      results: parseStepResults(row.step_results),
+      vmid: row.vmid === null ? null : Number(row.vmid),
+      node: row.node,
+      upid: row.upid,
+    };
+    let attempts = Number(row.attempts);
+    const save = async (update: JobUpdate, trx?: any) => {
+      if (signal.aborted) throw signal.reason;
+      const ok = await this.#o.jobs.save(id, this.#o.workerId, update, this.#clock(), trx);
+      if (!ok) throw new LeaseLostError(id);
+      if (update.step !== undefined) state.step = update.step as ProvisioningStep;
+      if (update.results !== undefined) state.results = update.results;
+      if (update.vmid !== undefined) state.vmid = update.vmid;
+      if (update.node !== undefined) state.node = update.node;
+      if (update.upid !== undefined) state.upid = update.upid;
+    };
+    if (!request || !(await this.#begin(request, save))) return;
+
+    const ctx: StepContext = {
+      requestId: id,
+      cluster: request.spec.cluster,
+      spec: request.spec,
+      pve: undefined as any,
+      placement: this.#o.placement,
+      jobs: this.#o.jobs,
+      config: this.#o.config,
+      signal,
+      now: this.#clock,
+      state,
+      save,
+    };
+    try {
+      ctx.pve = this.#o.clusters.get(request.spec.cluster);
+      while (state.step !== 'done') {
+        const step = state.step;
+        const outcome = await STEPS[step](ctx);
+        const results = { ...state.results };
+        for (const c of outcome.clear ?? []) delete results[c];
+        if (outcome.result !== undefined) results[step] = outcome.result;
+        const next = outcome.next ?? following(step);
+        const forward = PROVISIONING_STEPS.indexOf(next) > PROVISIONING_STEPS.indexOf(step);
+        await save({
+          step: next,
+          results,
+          ...(outcome.vmid !== undefined ? { vmid: outcome.vmid } : {}),
+          ...(outcome.node !== undefined ? { node: outcome.node } : {}),
+          ...(outcome.upid !== undefined ? { upid: outcome.upid } : {}),
+          ...(forward ? { attempts: 1 } : {}),
+        });
+        if (forward) attempts = 1;
+        await this.#o.notifier.onProgress(id, next);
+        try {
+          await this.#o.hooks?.afterStep?.(id, step);
+        } catch (e) {
+          throw new SimulatedCrash(e);
+        }
+      }
+      await this.#succeed(request, state);
+    } catch (error) {
+      await this.#handleFailure(request, ctx, error, attempts);
+    }
+  }
+
+  /** approved → provisioning on the first claim; false when the job must not run. */
+  async #begin(
+    request: ProxmoxRequest,
+    save: (u: JobUpdate, trx?: any) => Promise<void>,
+  ): Promise<boolean> {
+    const id = request.id;
+    if (request.state === 'provisioning') return true;
+    if (request.state === 'approved') {
+      try {
+        await this.#o.stateMachine.apply({
+          id,
+          event: 'start',
+          actor: 'system',
+          role: 'system',
+          within: trx => save({}, trx),
+        });
+        return true;
+      } catch (e) {
+        const now = await this.#o.requests.get(id);
+        if (now?.state === 'provisioning') return true;
+        if (!now || now.state === 'approved') throw e;
+        request = now;
+      }
+    }
+    // cancelled (or ended elsewhere): never start it
+    const status = request.state === 'ready' ? 'succeeded' : request.state === 'failed' ? 'failed' : 'cancelled';
+    await this.#o.jobs.knex.transaction(trx =>
+      this.#o.jobs.finish(trx, id, this.#o.workerId, { status }, this.#clock()),
+    );
+    this.#o.logger.info(`Provisioning job ${id} not started: the request is ${request.state}`);
+    return false;
+  }
+
+  async #succeed(request: ProxmoxRequest, state: JobState) {
+    const id = request.id;
+    const node = state.node!;
+    const vmid = state.vmid!;
+    const ip = state.results['wait-ip'] as { addresses?: string[]; note?: string } | undefined;
+    const comment = ip?.addresses?.length
+      ? `VM ${vmid} on ${node} is ready at ${ip.addresses.join(', ')}`
+      : `VM ${vmid} on ${node} is ready${ip?.note ? `. ${ip.note}` : ''}`;
+    await this.#o.notifier.audit(
+      'provisioning',
+      { requestId: id, cluster: request.spec.cluster, node, vmid, action: 'create' },
+      () =>
+        this.#o.stateMachine.apply({
+          id,
+          event: 'succeed',
+          actor: 'system',
+          role: 'system',
+          comment,
+          patch: { guestNode: node, guestVmid: vmid },
+          within: async trx => {
+            const ok = await this.#o.jobs.finish(
+              trx,
+              id,
+              this.#o.workerId,
+              { status: 'succeeded', step: 'done', results: state.results },
+              this.#clock(),
+            );
+            if (!ok) throw new LeaseLostError(id);
+          },
+        }),
+    );
+    await this.#o.notifier.onGuestChange(GUEST_EVENT_TOPICS.created, {
+      cluster: request.spec.cluster,
+      node,
+      vmid,
+      requestId: id,
+      owner: request.owner,
+    });
+    this.#o.logger.info(`Request ${id}: ${comment}`);
+  }
+
+  async #handleFailure(
+    request: ProxmoxRequest,
+    ctx: StepContext,
+    error: unknown,
+    attempts: number,
+  ) {
+    const id = request.id;
+    const kind = error instanceof SimulatedCrash ? 'abandon' : classifyFailure(error, ctx.signal);
+    const what = `Provisioning of ${id} at step ${ctx.state.step}`;
+    if (kind === 'abandon') {
+      this.#o.logger.info(`${what} stopped here: ${describeError(error)}`);
+      return;
+    }
+    const message = describeError(error);
+    const tail = logTailOf(error);
+    const results = { ...ctx.state.results, ...(tail ? { taskLogTail: tail } : {}) };
+    if (kind === 'transient' && attempts < this.#o.config.maxAttempts) {
+      const delay = computeBackoffDelay(attempts, { ...this.#o.config.retry, factor: 2 });
+      this.#o.logger.warn(`${what} failed (attempt ${attempts}), retrying in ${delay} ms: ${message}`);
+      await this.#o.jobs.retryLater(
+        id,
+        this.#o.workerId,
+        { results, nextAttemptAt: this.#clock() + delay, error: message },
+        this.#clock(),
+      );
+      return;
+    }
+    await this.#fail(request, ctx, results, message, kind === 'transient' ? attempts : undefined);
+  }
+
+  async #fail(
+    request: ProxmoxRequest,
+    ctx: StepContext,
+    results: JobState['results'],
+    message: string,
+    exhaustedAfter?: number,
+  ) {
+    const id = request.id;
+    const step = ctx.state.step;
+    const a = ctx.state.results['allocate-vmid'] as AllocationResult | undefined;
+    const cleanup = ctx.pve
+      ? await removePartialGuest({
+          pve: ctx.pve,
+          jobs: this.#o.jobs,
+          cluster: request.spec.cluster,
+          requestId: id,
+          vmid: ctx.state.vmid,
+          nodes: [ctx.state.node, a?.node, a?.sourceNode].filter((n): n is string => !!n),
+          taskMs: this.#o.config.stepTimeouts.taskMs,
+          signal: ctx.signal,
+        }).catch(e => ({
+          kept: undefined,
+          note: `The partial VM could not be cleaned up (${describeError(e)}).`,
+        }))
+      : {};
+    if (ctx.signal.aborted) return; // stopping or lease lost: the next worker decides
+    const tail = results.taskLogTail as string[] | undefined;
+    const reason = [
+      `Provisioning failed at step ${step}${
+        exhaustedAfter ? ` after ${exhaustedAfter} attempts` : ''
+      }: ${message}.`,
+      cleanup.note,
+      tail?.length ? `Proxmox task log:\n${tail.join('\n')}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    await this.#o.notifier
+      .audit(
+        'provisioning',
+        { requestId: id, cluster: request.spec.cluster, vmid: ctx.state.vmid ?? undefined, action: 'create' },
+        async () => {
+          await this.#o.stateMachine.apply({
+            id,
+            event: 'fail',
+            actor: 'system',
+            role: 'system',
+            comment: `Provisioning failed at step ${step}`,
+            patch: {
+              failureReason: reason,
+              ...(cleanup.kept ? { guestNode: cleanup.kept.node, guestVmid: cleanup.kept.vmid } : {}),
+            },
+            within: async trx => {
+              const ok = await this.#o.jobs.finish(
+                trx,
+                id,
+                this.#o.workerId,
+                { status: 'failed', results, error: message },
+                this.#clock(),
+              );
+              if (!ok) throw new LeaseLostError(id);
+            },
+          });
+          throw new Error(reason);
+        },
+      )
+      .catch(e => {
+        if (e instanceof LeaseLostError) throw e;
+      });
+    this.#o.logger.warn(`Request ${id} failed: ${reason.split('\n')[0]}`);
+  }
+}

@@ -1,0 +1,120 @@
+import { ProxmoxApiError } from '@mycopod/plugin-proxmox-node';
+
+/** The lease of a job moved to another worker (or the job ended): stop. */
+export class LeaseLostError extends Error {
+  constructor(requestId: string) {
+    super(`The lease of the job of request ${requestId} was lost`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** This executor is stopping: leave the job for its lease to expire. */
+export class ExecutorStoppingError extends Error {
+  constructor() {
+    super('The provisioning executor is stopping');
+    this.name = 'ExecutorStoppingError';
+  }
+}
+
+/**
+ * A step cannot go on now but may later (e.g. an ambiguous clone, a clone
+ * that failed on a lock): the job is retried after a backoff.
+ */
+export class RetryLaterError extends Error {
+  constructor(message: string, readonly logTail?: string[]) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** A failure no retry can fix (bad template, task error, timeout…). */
+export class PermanentError extends Error {
+  constructor(message: string, readonly logTail?: string[]) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+export type FailureClass = 'abandon' | 'transient' | 'permanent';
+
+const PERMANENT_NAMES = new Set([
+  'InputError',
+  'NotFoundError',
+  'ConflictError',
+  'NotAllowedError',
+  'AuthenticationError',
+  'TypeError',
+  'ZodError',
+]);
+
+/**
+ * What to do about an error of a step: abandon the job (stopping, lease
+ * lost, aborted: another worker resumes it), retry later, or fail it.
+ */
+export function classifyFailure(
+  error: unknown,
+  signal?: AbortSignal,
+): FailureClass {
+  if (
+    error instanceof LeaseLostError ||
+    error instanceof ExecutorStoppingError ||
+    signal?.aborted
+  ) {
+    return 'abandon';
+  }
+  if (error instanceof RetryLaterError) return 'transient';
+  if (error instanceof PermanentError) return 'permanent';
+  if (error instanceof ProxmoxApiError) {
+    if (error.kind === 'aborted') return 'abandon';
+    if (error.kind === 'task') return error.isLockTimeout ? 'transient' : 'permanent';
+    return error.transient || error.isLockTimeout ? 'transient' : 'permanent';
+  }
+  const name = (error as Error | undefined)?.name ?? '';
+  if (name === 'AbortError') return 'abandon';
+  if (PERMANENT_NAMES.has(name)) return 'permanent';
+  // database hiccups, network errors outside the client…
+  return 'transient';
+}
+
+/** The Proxmox task log tail an error carries, if any. */
+export function logTailOf(error: unknown): string[] | undefined {
+  const tail =
+    error instanceof ProxmoxApiError ||
+    error instanceof RetryLaterError ||
+    error instanceof PermanentError
+      ? error.logTail
+      : undefined;
+  return tail?.length ? tail.slice(-20).map(redact) : undefined;
+}
+
+/** Secrets that must never reach a log, a stored result or a reason. */
+const SECRET_PATTERNS: RegExp[] = [
+  /PVEAPIToken=[^\s"',;]+/gi,
+  /(token[_-]?secret|password|secret)(["']?\s*[:=]\s*)["']?[^\s"',;]+/gi,
+  /PVEAuthCookie=[^\s"',;]+/gi,
+  /CSRFPreventionToken[:=]\s*[^\s"',;]+/gi,
+];
+
+export function redact(text: string): string {
+  let out = text;
+  for (const pattern of SECRET_PATTERNS) {
+    out = out.replace(pattern, (m, key?: string, sep?: string) =>
+      key && sep ? `${key}${sep}[redacted]` : `${m.split(/[=:]/)[0]}=[redacted]`,
+    );
+  }
+  return out;
+}
+
+/** A one-line, secret-free description of an error. */
+export function describeError(error: unknown): string {
+  let text: string;
+  if (error instanceof ProxmoxApiError) {
+    const what = error.kind === 'task' ? 'task failed' : `${error.method} ${error.path}`;
+    text = `${what}: ${error.exitstatus ?? error.pveMessage ?? error.message}`;
+  } else if (error instanceof Error) {
+    text = error.message;
+  } else {
+    text = String(error);
+  }
+  return redact(text.replace(/\s+/g, ' ').trim()).slice(0, 1000);
+}
