@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => sim?.stop());
 
 type Who = UserName | 'none' | 'service';
-const header = (who: Who) =>
+const header = (who: Who | 'admin2' | 'quser') =>
   who === 'none'
     ? auth.none()
     : who === 'service'
@@ -58,7 +58,14 @@ async function file(who: UserName, over: Record<string, unknown> = {}) {
   return res.body as { id: string; state: string };
 }
 
-const everyone: Who[] = ['none', 'dev', 'other', 'member', 'admin', 'service'];
+const everyone = [
+  'none',
+  'dev',
+  'other',
+  'member',
+  'admin',
+  'service',
+] as const;
 
 describe('authorization matrix', () => {
   it.each<[Who, number]>([
@@ -127,6 +134,7 @@ describe('authorization matrix', () => {
   });
 
   it.each<[Who, 'approve' | 'reject', number]>(
+    // [who, action, expected status]
     everyone.flatMap(who =>
       (['approve', 'reject'] as const).map(
         action =>
@@ -145,7 +153,7 @@ describe('authorization matrix', () => {
       ),
     ),
   )(
-    "POST /requests/:id/%s of dev's request as %s → %i",
+    'as %s, POST /requests/:id/%s of the request of dev → %i',
     async (who, action, status) => {
       const { id } = await file('dev');
       const res = await request(server)

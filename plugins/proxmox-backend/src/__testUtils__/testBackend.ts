@@ -19,6 +19,7 @@ import policyModule from '@mycopod/plugin-permission-backend-module-mycopod-poli
 import { startSimulator } from '@mycopod/pve-simulator';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import type { Knex } from 'knex';
+import type { Server } from 'node:http';
 import proxmoxPlugin from '../index';
 
 /** The people of the authorization tests and their groups. */
@@ -82,8 +83,13 @@ const authFactory = createServiceFactory({
       getOwnServiceCredentials: base.getOwnServiceCredentials.bind(base),
       getLimitedUserToken: base.getLimitedUserToken.bind(base),
       listPublicServiceKeys: base.listPublicServiceKeys.bind(base),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal;
+      async getPluginRequestToken(options: {
+        onBehalfOf: BackstageCredentials;
+        targetPluginId: string;
+      }) {
+        const principal = options.onBehalfOf.principal as
+          | BackstageUserPrincipal
+          | { type: 'service' | 'none' };
         if (principal.type === 'user') {
           return {
             token: mockCredentials.user.token(principal.userEntityRef, {
@@ -129,12 +135,19 @@ export function clustersConfig(sim: RunningSimulator) {
   }));
 }
 
+export interface ProxmoxTestBackend {
+  server: Server;
+  backend: { stop(): Promise<void> };
+  sent: Sent;
+  auditEvents: any[];
+}
+
 export async function startProxmoxBackend(options: {
   knex: Knex;
   sim: RunningSimulator;
   proxmox?: Record<string, unknown>;
   executor?: Record<string, unknown>;
-}) {
+}): Promise<ProxmoxTestBackend> {
   const sent: Sent = { notifications: [], signals: [] };
   const auditor = mockServices.auditor.mock();
   const auditEvents: any[] = [];
