@@ -7,7 +7,8 @@
 #      BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is set)
 #   4. the app build, then smoke tests against the real backend process and
 #      browser tests in Debian's Chromium (installed with apt-get if missing)
-# and ends with the line "N passed, N failed" (tests plus the checks above).
+# and ends with the line "N passed, N failed, N skipped" (tests plus the
+# checks above).
 # Logs and screenshots go to artifacts/.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
@@ -18,11 +19,12 @@ ART="$MYCOPOD_ROOT/artifacts"
 rm -rf "$ART" && mkdir -p "$ART"
 passed=0
 failed=0
+skipped=0
 started=$SECONDS
 
 finish() {
   log "finished in $((SECONDS - started)) s; logs in artifacts/"
-  echo "$passed passed, $failed failed"
+  echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ]
   exit $?
 }
@@ -56,14 +58,17 @@ jest_suite() {
   counts="$(node -e '
     const fs = require("fs");
     const f = process.argv[1];
-    if (!fs.existsSync(f)) { console.log("0 1"); process.exit(0); }
+    if (!fs.existsSync(f)) { console.log("0 1 0"); process.exit(0); }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     const broken = r.numRuntimeErrorTestSuites + (r.numTotalTests === 0 && !r.success ? 1 : 0);
-    console.log(`${r.numPassedTests} ${r.numFailedTests + broken}`);
+    console.log(`${r.numPassedTests} ${r.numFailedTests + broken} ${r.numPendingTests + r.numTodoTests}`);
   ' "$ART/$name.json")"
-  passed=$((passed + ${counts% *}))
-  failed=$((failed + ${counts#* }))
-  log "$name: ${counts% *} passed, ${counts#* } failed ($((SECONDS - t0)) s)"
+  local p f s
+  read -r p f s <<<"$counts"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  skipped=$((skipped + ${s:-0}))
+  log "$name: $p passed, $f failed, ${s:-0} skipped ($((SECONDS - t0)) s)"
 }
 
 ensure_chromium() {

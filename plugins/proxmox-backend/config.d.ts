@@ -1,6 +1,13 @@
 export interface Config {
   /** MycoPod Proxmox VE integration. */
   proxmox?: {
+    /**
+     * Groups whose members approve requests: they are notified of pending
+     * requests, and the demo permission policy lets them read every request
+     * and approve or reject others'. Default: ["group:default/platform-admins"].
+     * @visibility backend
+     */
+    approverGroups?: string[];
     // ------------------------------------------------------------------
     // proxmox.policy — the request policy engine (src/policy). Read and
     // validated by readPolicyConfig; an invalid value fails startup with an

@@ -33,9 +33,17 @@ export function sharedApiDir(): string {
   return path.join(shared, 'pve-api');
 }
 
-/** `describe` if the reference file exists, else `describe.skip` with a warning. */
+/**
+ * `describe` if the reference file exists, else `describe.skip` with a
+ * warning. With `CI` set a missing file is an error: CI has `../shared`.
+ */
 export function describeIfFile(file: string): jest.Describe {
   if (fs.existsSync(file)) return describe;
+  if (process.env.CI) {
+    throw new Error(
+      `reference file ${file} not found: CI needs ../shared beside the clone (or MYCOPOD_SHARED_DIR)`,
+    );
+  }
   // eslint-disable-next-line no-console
   console.warn(
     `skipping tests: reference file ${file} not found (set MYCOPOD_SHARED_DIR)`,
