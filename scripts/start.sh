@@ -33,4 +33,4 @@ done
 [ -f "$DEMO_DIR/pve-tls/ca.pem" ] || die "the simulator wrote no CA (log: .demo/simulator.log)"
 
 log "starting the demo app: http://localhost:3000 (backend http://localhost:7007)"
-yarn start --config app-config.yaml --config app-config.demo.yaml "$@"
+yarn start --config "$MYCOPOD_ROOT/app-config.yaml" --config "$MYCOPOD_ROOT/app-config.demo.yaml" "$@"
