@@ -123,20 +123,51 @@ export async function startSim(seed = 1): Promise<RunningSimulator> {
 }
 
 /** Proxmox config for the simulator's clusters. */
-export function clustersConfig(sim: RunningSimulator) {
+export function clustersConfig(
+  sim: RunningSimulator,
+  over: Record<string, unknown> = {},
+) {
   return sim.clusters.map(c => ({
     name: c.name,
     url: c.url,
     tokenId: sim.token.tokenId,
     tokenSecret: sim.token.secret,
+    ...over,
     caCert: sim.caCertPem,
     retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 },
     timeouts: { requestMs: 5_000, connectMs: 2_000, taskMs: 30_000 },
   }));
 }
 
+/** Every line logged by the backend, with its metadata, as text. */
+function capturingRootLogger(lines: string[]) {
+  const make = (meta: Record<string, unknown>): any => {
+    const log =
+      (level: string) => (message: string, extra?: unknown) =>
+        lines.push(
+          `${level} ${message} ${JSON.stringify({ ...meta, ...(extra as object) }, (_k, v) =>
+            v instanceof Error ? { message: v.message, stack: v.stack } : v,
+          )}`,
+        );
+    return {
+      error: log('error'),
+      warn: log('warn'),
+      info: log('info'),
+      debug: log('debug'),
+      child: (m: Record<string, unknown>) => make({ ...meta, ...m }),
+    };
+  };
+  return createServiceFactory({
+    service: coreServices.rootLogger,
+    deps: {},
+    factory: () => make({}),
+  });
+}
+
 export interface ProxmoxTestBackend {
   server: Server;
+  /** Every log line of the backend. */
+  logs: string[];
   backend: { stop(): Promise<void> };
   sent: Sent;
   auditEvents: any[];
@@ -147,8 +178,11 @@ export async function startProxmoxBackend(options: {
   sim: RunningSimulator;
   proxmox?: Record<string, unknown>;
   executor?: Record<string, unknown>;
+  /** Overrides of every cluster's config (e.g. a wrong token secret). */
+  cluster?: Record<string, unknown>;
 }): Promise<ProxmoxTestBackend> {
   const sent: Sent = { notifications: [], signals: [] };
+  const logs: string[] = [];
   const auditor = mockServices.auditor.mock();
   const auditEvents: any[] = [];
   auditor.createEvent.mockImplementation(async opts => {
@@ -163,6 +197,7 @@ export async function startProxmoxBackend(options: {
       userInfoFactory,
       authFactory,
       mockServices.database.factory({ knex: options.knex }),
+      capturingRootLogger(logs),
       auditor.factory,
       createServiceFactory({
         service: notificationService,
@@ -186,7 +221,7 @@ export async function startProxmoxBackend(options: {
         data: {
           permission: { enabled: true },
           proxmox: {
-            clusters: clustersConfig(options.sim),
+            clusters: clustersConfig(options.sim, options.cluster),
             executor: {
               pollIntervalMs: 100,
               leaseMs: 5_000,
@@ -198,7 +233,7 @@ export async function startProxmoxBackend(options: {
       }),
     ],
   });
-  return { server: backend.server, backend, sent, auditEvents };
+  return { server: backend.server, backend, sent, auditEvents, logs };
 }
 
 /** A valid spec for the demo fleet's lab cluster. */
