@@ -12,3 +12,4 @@ export * from './permissions';
 export * from './catalog';
 export * from './api';
 export * from './options';
+export * from './form';
