@@ -235,5 +235,98 @@ export interface Config {
       }>;
     };
     // ------------------------------------------------------------ end policy
+    // ------------------------------------------------------------------
+    // proxmox.executor — the provisioning executor (src/executor). Read by
+    // readExecutorConfig; an invalid value fails startup naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * How approved requests are provisioned. Every key is optional.
+     * @visibility backend
+     */
+    executor?: {
+      /**
+       * Claim and run provisioning jobs in this backend instance. Default true.
+       * @visibility backend
+       */
+      enabled?: boolean;
+      /**
+       * How often the job queue is polled, in ms. Default 1000.
+       * @visibility backend
+       */
+      pollIntervalMs?: number;
+      /**
+       * How long a claimed job stays with its worker without a heartbeat, in
+       * ms (renewed every third of it). Default 30000, at least 1000.
+       * @visibility backend
+       */
+      leaseMs?: number;
+      /**
+       * Bounded parallelism of one backend instance.
+       * @visibility backend
+       */
+      concurrency?: {
+        /**
+         * Jobs of one cluster at once. Default 8.
+         * @visibility backend
+         */
+        perCluster?: number;
+        /**
+         * Jobs cloning one source template at once. Default 4.
+         * @visibility backend
+         */
+        perTemplate?: number;
+      };
+      /**
+       * Attempts of a job at one step before a transient failure becomes
+       * final. Default 5.
+       * @visibility backend
+       */
+      maxAttempts?: number;
+      /**
+       * Backoff between attempts (exponential with jitter).
+       * @visibility backend
+       */
+      retry?: {
+        /**
+         * First delay in ms. Default 2000.
+         * @visibility backend
+         */
+        baseDelayMs?: number;
+        /**
+         * Largest delay in ms. Default 60000.
+         * @visibility backend
+         */
+        maxDelayMs?: number;
+      };
+      /**
+       * Bounds of the waiting steps, in ms.
+       * @visibility backend
+       */
+      stepTimeouts?: {
+        /**
+         * The clone task. Default 600000 (10 min).
+         * @visibility backend
+         */
+        cloneMs?: number;
+        /**
+         * Other tasks (resize, start, unlock). Default 300000 (5 min).
+         * @visibility backend
+         */
+        taskMs?: number;
+        /**
+         * The guest agent reporting an IP address. Default 120000 (2 min).
+         * @visibility backend
+         */
+        ipMs?: number;
+      };
+      /**
+       * `required`: no IP within stepTimeouts.ipMs fails the request;
+       * `best-effort`: the request becomes ready without one (noted).
+       * Default best-effort.
+       * @visibility backend
+       */
+      ipWait?: 'required' | 'best-effort';
+    };
+    // ---------------------------------------------------------- end executor
   };
 }

@@ -27,7 +27,7 @@ describe.each(databases.eachSupportedId())('ProvisioningExecutor on %p', databas
   });
 
   it('provisions a VM exactly as the spec asks', async () => {
-    const id = await h.approve({ name: 'happy-1' });
+    const id = await h.approve({ name: 'happy-1', diskGiB: 40 });
     const executor = h.executor();
     expect(await executor.runOnce()).toBe(1);
 

@@ -360,7 +360,7 @@ export class ProvisioningExecutor {
     attempts: number,
   ) {
     const id = request.id;
-    const kind = error instanceof SimulatedCrash ? 'abandon' : classifyFailure(error, ctx.signal);
+    const kind = error instanceof SimulatedCrash ? 'abandon' : classifyFailure(error, ctx.signal, ctx.state.step);
     const what = `Provisioning of ${id} at step ${ctx.state.step}`;
     if (kind === 'abandon') {
       this.#o.logger.info(`${what} stopped here: ${describeError(error)}`);

@@ -35,6 +35,11 @@ export class PermanentError extends Error {
   }
 }
 
+/** Steps whose Proxmox task may be sent again after it failed. */
+const RETRY_SAFE_TASK_STEPS = new Set(['configure', 'resize-disk', 'firewall', 'start']);
+const PERMANENT_TASK_TEXT =
+  /insufficient free space|out of space|greater than available|not enough space|does not exist|not supported|shrinking|permission|invalid/i;
+
 export type FailureClass = 'abandon' | 'transient' | 'permanent';
 
 const PERMANENT_NAMES = new Set([
@@ -54,6 +59,7 @@ const PERMANENT_NAMES = new Set([
 export function classifyFailure(
   error: unknown,
   signal?: AbortSignal,
+  step?: string,
 ): FailureClass {
   if (
     error instanceof LeaseLostError ||
@@ -66,7 +72,16 @@ export function classifyFailure(
   if (error instanceof PermanentError) return 'permanent';
   if (error instanceof ProxmoxApiError) {
     if (error.kind === 'aborted') return 'abandon';
-    if (error.kind === 'task') return error.isLockTimeout ? 'transient' : 'permanent';
+    if (error.kind === 'task') {
+      if (error.isLockTimeout) return 'transient';
+      // the steps after the clone are idempotent (absolute resize, start
+      // that accepts "already running"): a task failure may be retried,
+      // unless its text names a condition no retry changes
+      const text = `${error.exitstatus ?? ''} ${error.pveMessage ?? ''}`;
+      return step && RETRY_SAFE_TASK_STEPS.has(step) && !PERMANENT_TASK_TEXT.test(text)
+        ? 'transient'
+        : 'permanent';
+    }
     return error.transient || error.isLockTimeout ? 'transient' : 'permanent';
   }
   const name = (error as Error | undefined)?.name ?? '';

@@ -53,7 +53,7 @@ export function spec(over: Partial<VmSpec> & Record<string, unknown> = {}): VmSp
     template: 'ubuntu-24.04-cloudinit',
     cores: 2,
     memoryMiB: 2048,
-    diskGiB: 40,
+    diskGiB: 10,
     network: { bridge: 'vmbr1' },
     vlan: 42,
     securityGroups: ['web', 'ssh'],
@@ -237,6 +237,19 @@ export class Harness {
     });
     this.#executors.push(e);
     return e;
+  }
+
+  /** Fails with the failure reason and the logs of the request unless it is ready. */
+  async expectReady(id: string): Promise<ProxmoxRequest> {
+    const r = await this.request(id);
+    if (r.state !== 'ready') {
+      throw new Error(
+        `request ${id} is ${r.state}: ${r.failureReason ?? ''}\n${this.logs
+          .filter(l => l.includes(id))
+          .join('\n')}`,
+      );
+    }
+    return r;
   }
 
   async request(id: string): Promise<ProxmoxRequest> {
