@@ -11,6 +11,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// MycoPod scaffolder actions: proxmox:vm:request, proxmox:vm:await
+backend.add(import('@mycopod/plugin-scaffolder-backend-module-proxmox'));
 
 // auth, with the development-only demo personas
 backend.add(import('@backstage/plugin-auth-backend'));
