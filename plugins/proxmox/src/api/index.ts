@@ -1,0 +1,3 @@
+export * from './ProxmoxApi';
+export * from './ProxmoxApiError';
+export * from './ProxmoxClient';

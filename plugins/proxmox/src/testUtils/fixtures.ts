@@ -1,0 +1,127 @@
+import type {
+  ProxmoxOptions,
+  ProxmoxRequest,
+  ProxmoxRequestDetails,
+} from '@mycopod/plugin-proxmox-common';
+import type { ProxmoxApi } from '../api';
+
+export const SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb2mJ7mK1zZ7sQ0s4wWl3yq8v7GfJrQe7bB1k2m3n4o alice@laptop';
+
+let n = 0;
+export function makeRequest(
+  overrides: Partial<ProxmoxRequest> = {},
+): ProxmoxRequest {
+  n += 1;
+  const id =
+    overrides.id ?? `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return {
+    id,
+    kind: 'create',
+    state: 'pending',
+    requester: 'user:default/dev',
+    owner: 'group:default/team-a',
+    spec: {
+      name: `vm-${n}`,
+      cluster: 'pve1',
+      template: 'debian-12',
+      cores: 2,
+      memoryMiB: 4096,
+      diskGiB: 32,
+      network: { bridge: 'vmbr0' },
+      securityGroups: ['web'],
+      cloudInit: { user: 'alice', sshKeys: [SSH_KEY], ipv4: 'dhcp' },
+      tags: [],
+      owner: 'group:default/team-a',
+      justification: 'load tests',
+    },
+    findings: [],
+    createdAt: '2026-12-01T10:00:00.000Z',
+    updatedAt: '2026-12-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function makeDetails(
+  overrides: Partial<ProxmoxRequestDetails> = {},
+): ProxmoxRequestDetails {
+  const base = makeRequest(overrides);
+  return {
+    history: [
+      {
+        id: 1,
+        requestId: base.id,
+        actor: 'user:default/dev',
+        toState: 'pending',
+        createdAt: '2026-12-01T10:00:00.000Z',
+      },
+    ],
+    allowedActions: [],
+    ...base,
+    ...overrides,
+  };
+}
+
+export const OPTIONS: ProxmoxOptions = {
+  clusters: [
+    { name: 'pve1', default: true },
+    { name: 'pve2', default: false },
+  ],
+  cluster: 'pve1',
+  templates: [
+    { vmid: 9000, name: 'debian-12', node: 'n1', diskGiB: 20 },
+    { vmid: 9001, name: 'ubuntu-24', node: 'n1', diskGiB: 40 },
+  ],
+  nodes: [
+    {
+      name: 'n1',
+      online: true,
+      freeCores: 12,
+      freeMemoryMiB: 32768,
+      maxMemoryMiB: 65536,
+    },
+    {
+      name: 'n2',
+      online: true,
+      freeCores: 4,
+      freeMemoryMiB: 8192,
+      maxMemoryMiB: 65536,
+    },
+  ],
+  storages: [{ name: 'local-lvm', shared: false, freeGiB: 500 }],
+  bridges: ['vmbr0', 'vmbr1'],
+  vnets: ['prod'],
+  securityGroups: ['web', 'ssh', 'db'],
+  sizePresets: [
+    { name: 'small', cores: 1, memoryMiB: 2048, diskGiB: 20 },
+    { name: 'medium', cores: 2, memoryMiB: 4096, diskGiB: 40 },
+    { name: 'large', cores: 4, memoryMiB: 8192, diskGiB: 80 },
+  ],
+  lease: { defaultDays: 30, maxDays: 90 },
+  limits: { maxCores: 16, maxMemoryMiB: 65536, maxDiskGiB: 500 },
+};
+
+export type FakeApi = { [K in keyof ProxmoxApi]: jest.Mock };
+
+export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
+  return {
+    listRequests: jest.fn(async () => ({ items: [] })),
+    getRequest: jest.fn(async (id: string) => makeDetails({ id })),
+    approve: jest.fn(async (id: string) =>
+      makeRequest({ id, state: 'approved' }),
+    ),
+    reject: jest.fn(async (id: string) =>
+      makeRequest({ id, state: 'rejected' }),
+    ),
+    cancel: jest.fn(async (id: string) =>
+      makeRequest({ id, state: 'cancelled' }),
+    ),
+    validate: jest.fn(async () => ({
+      findings: [],
+      allowed: true,
+      autoApprove: false,
+    })),
+    getOptions: jest.fn(async () => OPTIONS),
+    ...overrides,
+  };
+}
