@@ -34,11 +34,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(new PollAbortedError('The wait was cancelled'));
       return;
     }
+    let timer: ReturnType<typeof setTimeout> | undefined = undefined;
     const onAbort = () => {
       clearTimeout(timer);
       reject(new PollAbortedError('The wait was cancelled'));
     };
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

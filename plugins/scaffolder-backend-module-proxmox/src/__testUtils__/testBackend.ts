@@ -20,6 +20,9 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import scaffolderBackend from '@backstage/plugin-scaffolder-backend';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import policyModule from '@mycopod/plugin-permission-backend-module-mycopod-policy';
+// A test needs the real proxmox backend to call; the module itself does not
+// import it.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import proxmoxPlugin from '@mycopod/plugin-proxmox-backend';
 import { startSimulator, type RunningSimulator } from '@mycopod/pve-simulator';
 import type { Server } from 'node:http';

@@ -58,7 +58,9 @@ function requestAction() {
   return createVmRequestAction({ auth, discovery: tb.discovery });
 }
 
-function awaitAction(config: Record<string, unknown> = {}) {
+function awaitAction(
+  config: ConstructorParameters<typeof ConfigReader>[0] = {},
+) {
   return createVmAwaitAction({
     auth,
     discovery: tb.discovery,

@@ -138,10 +138,10 @@ export function createVmRequestAction(options: {
         );
         ctx.output('requestId', DRY_RUN_REQUEST_ID);
         ctx.output('url', requestUrl(DRY_RUN_REQUEST_ID));
-        ctx.output(
-          'state',
-          !submit ? 'draft' : result.autoApprove ? 'approved' : 'pending',
-        );
+        let state: 'draft' | 'pending' | 'approved' = 'pending';
+        if (!submit) state = 'draft';
+        else if (result.autoApprove) state = 'approved';
+        ctx.output('state', state);
         return;
       }
 
