@@ -54,8 +54,15 @@ const STEPS: Record<Exclude<ProvisioningStep, 'done'>, Step> = {
 
 const following = (step: ProvisioningStep): ProvisioningStep =>
   PROVISIONING_STEPS[
-    Math.min(PROVISIONING_STEPS.indexOf(step) + 1, PROVISIONING_STEPS.length - 1)
+    Math.min(
+      PROVISIONING_STEPS.indexOf(step) + 1,
+      PROVISIONING_STEPS.length - 1,
+    )
   ];
+
+const JOB_STATUS_OF_ENDED_REQUEST: Partial<
+  Record<ProxmoxRequest['state'], 'succeeded' | 'failed'>
+> = { ready: 'succeeded', failed: 'failed' };
 
 /** A test hook threw: behave like a worker that died here. */
 class SimulatedCrash extends Error {
@@ -93,7 +100,10 @@ export class ProvisioningExecutor {
   readonly #o: ProvisioningExecutorOptions;
   readonly #clock: () => number;
   readonly #slots: Slots;
-  readonly #inflight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  readonly #inflight = new Map<
+    string,
+    { controller: AbortController; done: Promise<void> }
+  >();
   #timer?: ReturnType<typeof setTimeout>;
   #running = false;
   #ticking?: Promise<unknown>;
@@ -147,7 +157,11 @@ export class ProvisioningExecutor {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#ticking = this.#claim()
-        .catch(e => this.#o.logger.warn(`Could not claim provisioning jobs: ${describeError(e)}`))
+        .catch(e =>
+          this.#o.logger.warn(
+            `Could not claim provisioning jobs: ${describeError(e)}`,
+          ),
+        )
         .finally(() => {
           this.#ticking = undefined;
           if (!this.#running) return;
@@ -199,10 +213,18 @@ export class ProvisioningExecutor {
         .then(ok => {
           if (!ok) controller.abort(new LeaseLostError(id));
         })
-        .catch(e => this.#o.logger.warn(`Could not renew the lease of ${id}: ${describeError(e)}`));
+        .catch(e =>
+          this.#o.logger.warn(
+            `Could not renew the lease of ${id}: ${describeError(e)}`,
+          ),
+        );
     }, Math.max(50, Math.floor(leaseMs / 3)));
     const done = this.#run(row, controller.signal)
-      .catch(e => this.#o.logger.error(`Provisioning job ${id} broke: ${describeError(e)}`))
+      .catch(e =>
+        this.#o.logger.error(
+          `Provisioning job ${id} broke: ${describeError(e)}`,
+        ),
+      )
       .finally(() => {
         clearInterval(heartbeat);
         release();
@@ -224,9 +246,16 @@ export class ProvisioningExecutor {
     let attempts = Number(row.attempts);
     const save = async (update: JobUpdate, trx?: any) => {
       if (signal.aborted) throw signal.reason;
-      const ok = await this.#o.jobs.save(id, this.#o.workerId, update, this.#clock(), trx);
+      const ok = await this.#o.jobs.save(
+        id,
+        this.#o.workerId,
+        update,
+        this.#clock(),
+        trx,
+      );
       if (!ok) throw new LeaseLostError(id);
-      if (update.step !== undefined) state.step = update.step as ProvisioningStep;
+      if (update.step !== undefined)
+        state.step = update.step as ProvisioningStep;
       if (update.results !== undefined) state.results = update.results;
       if (update.vmid !== undefined) state.vmid = update.vmid;
       if (update.node !== undefined) state.node = update.node;
@@ -256,7 +285,8 @@ export class ProvisioningExecutor {
         for (const c of outcome.clear ?? []) delete results[c];
         if (outcome.result !== undefined) results[step] = outcome.result;
         const next = outcome.next ?? following(step);
-        const forward = PROVISIONING_STEPS.indexOf(next) > PROVISIONING_STEPS.indexOf(step);
+        const forward =
+          PROVISIONING_STEPS.indexOf(next) > PROVISIONING_STEPS.indexOf(step);
         await save({
           step: next,
           results,
@@ -285,8 +315,8 @@ export class ProvisioningExecutor {
     save: (u: JobUpdate, trx?: any) => Promise<void>,
   ): Promise<boolean> {
     const id = request.id;
-    if (request.state === 'provisioning') return true;
-    if (request.state === 'approved') {
+    let current: ProxmoxRequest | undefined = request;
+    if (current.state === 'approved') {
       try {
         await this.#o.stateMachine.apply({
           id,
@@ -297,18 +327,19 @@ export class ProvisioningExecutor {
         });
         return true;
       } catch (e) {
-        const now = await this.#o.requests.get(id);
-        if (now?.state === 'provisioning') return true;
-        if (!now || now.state === 'approved') throw e;
-        request = now;
+        current = await this.#o.requests.get(id);
+        if (!current || current.state === 'approved') throw e;
       }
     }
+    if (current.state === 'provisioning') return true;
     // cancelled (or ended elsewhere): never start it
-    const status = request.state === 'ready' ? 'succeeded' : request.state === 'failed' ? 'failed' : 'cancelled';
+    const status = JOB_STATUS_OF_ENDED_REQUEST[current.state] ?? 'cancelled';
     await this.#o.jobs.knex.transaction(trx =>
       this.#o.jobs.finish(trx, id, this.#o.workerId, { status }, this.#clock()),
     );
-    this.#o.logger.info(`Provisioning job ${id} not started: the request is ${request.state}`);
+    this.#o.logger.info(
+      `Provisioning job ${id} not started: the request is ${current.state}`,
+    );
     return false;
   }
 
@@ -316,13 +347,21 @@ export class ProvisioningExecutor {
     const id = request.id;
     const node = state.node!;
     const vmid = state.vmid!;
-    const ip = state.results['wait-ip'] as { addresses?: string[]; note?: string } | undefined;
+    const ip = state.results['wait-ip'] as
+      | { addresses?: string[]; note?: string }
+      | undefined;
     const comment = ip?.addresses?.length
       ? `VM ${vmid} on ${node} is ready at ${ip.addresses.join(', ')}`
       : `VM ${vmid} on ${node} is ready${ip?.note ? `. ${ip.note}` : ''}`;
     await this.#o.notifier.audit(
       'provisioning',
-      { requestId: id, cluster: request.spec.cluster, node, vmid, action: 'create' },
+      {
+        requestId: id,
+        cluster: request.spec.cluster,
+        node,
+        vmid,
+        action: 'create',
+      },
       () =>
         this.#o.stateMachine.apply({
           id,
@@ -360,7 +399,10 @@ export class ProvisioningExecutor {
     attempts: number,
   ) {
     const id = request.id;
-    const kind = error instanceof SimulatedCrash ? 'abandon' : classifyFailure(error, ctx.signal, ctx.state.step);
+    const kind =
+      error instanceof SimulatedCrash
+        ? 'abandon'
+        : classifyFailure(error, ctx.signal, ctx.state.step);
     const what = `Provisioning of ${id} at step ${ctx.state.step}`;
     if (kind === 'abandon') {
       this.#o.logger.info(`${what} stopped here: ${describeError(error)}`);
@@ -368,10 +410,18 @@ export class ProvisioningExecutor {
     }
     const message = describeError(error);
     const tail = logTailOf(error);
-    const results = { ...ctx.state.results, ...(tail ? { taskLogTail: tail } : {}) };
+    const results = {
+      ...ctx.state.results,
+      ...(tail ? { taskLogTail: tail } : {}),
+    };
     if (kind === 'transient' && attempts < this.#o.config.maxAttempts) {
-      const delay = computeBackoffDelay(attempts, { ...this.#o.config.retry, factor: 2 });
-      this.#o.logger.warn(`${what} failed (attempt ${attempts}), retrying in ${delay} ms: ${message}`);
+      const delay = computeBackoffDelay(attempts, {
+        ...this.#o.config.retry,
+        factor: 2,
+      });
+      this.#o.logger.warn(
+        `${what} failed (attempt ${attempts}), retrying in ${delay} ms: ${message}`,
+      );
       await this.#o.jobs.retryLater(
         id,
         this.#o.workerId,
@@ -380,7 +430,13 @@ export class ProvisioningExecutor {
       );
       return;
     }
-    await this.#fail(request, ctx, results, message, kind === 'transient' ? attempts : undefined);
+    await this.#fail(
+      request,
+      ctx,
+      results,
+      message,
+      kind === 'transient' ? attempts : undefined,
+    );
   }
 
   async #fail(
@@ -392,7 +448,9 @@ export class ProvisioningExecutor {
   ) {
     const id = request.id;
     const step = ctx.state.step;
-    const a = ctx.state.results['allocate-vmid'] as AllocationResult | undefined;
+    const a = ctx.state.results['allocate-vmid'] as
+      | AllocationResult
+      | undefined;
     const cleanup = ctx.pve
       ? await removePartialGuest({
           pve: ctx.pve,
@@ -400,7 +458,9 @@ export class ProvisioningExecutor {
           cluster: request.spec.cluster,
           requestId: id,
           vmid: ctx.state.vmid,
-          nodes: [ctx.state.node, a?.node, a?.sourceNode].filter((n): n is string => !!n),
+          nodes: [ctx.state.node, a?.node, a?.sourceNode].filter(
+            (n): n is string => !!n,
+          ),
           taskMs: this.#o.config.stepTimeouts.taskMs,
           signal: ctx.signal,
         }).catch(e => ({
@@ -422,7 +482,12 @@ export class ProvisioningExecutor {
     await this.#o.notifier
       .audit(
         'provisioning',
-        { requestId: id, cluster: request.spec.cluster, vmid: ctx.state.vmid ?? undefined, action: 'create' },
+        {
+          requestId: id,
+          cluster: request.spec.cluster,
+          vmid: ctx.state.vmid ?? undefined,
+          action: 'create',
+        },
         async () => {
           await this.#o.stateMachine.apply({
             id,
@@ -432,7 +497,9 @@ export class ProvisioningExecutor {
             comment: `Provisioning failed at step ${step}`,
             patch: {
               failureReason: reason,
-              ...(cleanup.kept ? { guestNode: cleanup.kept.node, guestVmid: cleanup.kept.vmid } : {}),
+              ...(cleanup.kept
+                ? { guestNode: cleanup.kept.node, guestVmid: cleanup.kept.vmid }
+                : {}),
             },
             within: async trx => {
               const ok = await this.#o.jobs.finish(

@@ -54,7 +54,10 @@ export async function removePartialGuest(options: {
     return {};
   }
   const guest = { node: found.node, vmid };
-  const wait = { call: { signal }, wait: { timeoutMs: options.taskMs, signal } };
+  const wait = {
+    call: { signal },
+    wait: { timeoutMs: options.taskMs, signal },
+  };
   try {
     if (found.config.lock) {
       await pve.waitForVmUnlock(guest, { timeoutMs: options.taskMs, signal });
@@ -68,7 +71,9 @@ export async function removePartialGuest(options: {
     await releaseAll(vmid);
     return {
       kept: guest,
-      note: `The partial VM ${vmid} on node ${guest.node} could not be removed (${describeError(
+      note: `The partial VM ${vmid} on node ${
+        guest.node
+      } could not be removed (${describeError(
         e,
       )}); it is kept and must be removed by hand.`,
     };

@@ -9,7 +9,9 @@ const CLONE_ALREADY_EXISTS = /already exists|File exists/i;
 function allocation(ctx: StepContext): AllocationResult {
   const a = ctx.state.results['allocate-vmid'] as AllocationResult | undefined;
   if (!a || ctx.state.vmid === null) {
-    throw new PermanentError('The job has no VMID although it passed allocate-vmid');
+    throw new PermanentError(
+      'The job has no VMID although it passed allocate-vmid',
+    );
   }
   return a;
 }
@@ -99,14 +101,20 @@ async function inspectTarget(
 ): Promise<'absent' | 'foreign' | StepOutcome> {
   const found = await settledGuest(ctx, vmid);
   if (!found) return 'absent';
-  if (found.type === 'qemu' && isOurs(ctx.requestId, found.config.description)) {
+  if (
+    found.type === 'qemu' &&
+    isOurs(ctx.requestId, found.config.description)
+  ) {
     return { result: { adopted: true, vmid }, node: found.node, upid: null };
   }
   return 'foreign';
 }
 
 /** The VMID belongs to another guest: release it and allocate again. */
-async function reallocate(ctx: StepContext, vmid: number): Promise<StepOutcome> {
+async function reallocate(
+  ctx: StepContext,
+  vmid: number,
+): Promise<StepOutcome> {
   await ctx.jobs.releaseVmid(ctx.cluster, vmid, ctx.requestId);
   ctx.pve.releaseVmid(vmid);
   return {
@@ -181,7 +189,11 @@ export const waitClone: Step = async ctx => {
     } catch (e) {
       if (!(e instanceof ProxmoxApiError) || e.kind !== 'task') throw e;
       const text = `${e.exitstatus ?? ''} ${e.pveMessage ?? ''}`;
-      const back = { next: 'clone' as const, clear: ['clone' as const], upid: null };
+      const back = {
+        next: 'clone' as const,
+        clear: ['clone' as const],
+        upid: null,
+      };
       // another dispatch to this VMID won (ours or not): clone decides
       if (CLONE_ALREADY_EXISTS.test(text)) return back;
       if (e.isLockTimeout) {
@@ -189,9 +201,16 @@ export const waitClone: Step = async ctx => {
         await ctx.save({
           step: 'clone',
           upid: null,
-          results: { ...ctx.state.results, clone: undefined, taskLogTail: e.logTail },
+          results: {
+            ...ctx.state.results,
+            clone: undefined,
+            taskLogTail: e.logTail,
+          },
         });
-        throw new RetryLaterError(`The clone failed on a lock: ${describeError(e)}`, e.logTail);
+        throw new RetryLaterError(
+          `The clone failed on a lock: ${describeError(e)}`,
+          e.logTail,
+        );
       }
       throw e;
     }
@@ -200,16 +219,22 @@ export const waitClone: Step = async ctx => {
   if (!found || !isOurs(ctx.requestId, found.config.description)) {
     if (ctx.state.upid) {
       throw new PermanentError(
-        `The clone task ended but VMID ${vmid} ${found ? 'is another guest' : 'does not exist'}`,
+        `The clone task ended but VMID ${vmid} ${
+          found ? 'is another guest' : 'does not exist'
+        }`,
         logTail,
       );
     }
     return { next: 'clone', clear: ['clone'], upid: null };
   }
-  const settled = found.config.lock ? await settledGuest(ctx, vmid, true) : found;
+  const settled = found.config.lock
+    ? await settledGuest(ctx, vmid, true)
+    : found;
   if (!settled || settled.config.lock) {
     throw new RetryLaterError(
-      `VMID ${vmid} is still locked (${settled?.config.lock ?? 'gone'}) after its clone`,
+      `VMID ${vmid} is still locked (${
+        settled?.config.lock ?? 'gone'
+      }) after its clone`,
       logTail,
     );
   }

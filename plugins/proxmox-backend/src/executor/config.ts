@@ -85,7 +85,11 @@ export function readExecutorConfig(root: Config): ExecutorConfig {
     pollIntervalMs: positive(c, 'pollIntervalMs', d.pollIntervalMs, 10),
     leaseMs,
     concurrency: {
-      perCluster: positive(c, 'concurrency.perCluster', d.concurrency.perCluster),
+      perCluster: positive(
+        c,
+        'concurrency.perCluster',
+        d.concurrency.perCluster,
+      ),
       perTemplate: positive(
         c,
         'concurrency.perTemplate',

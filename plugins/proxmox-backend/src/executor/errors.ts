@@ -36,7 +36,12 @@ export class PermanentError extends Error {
 }
 
 /** Steps whose Proxmox task may be sent again after it failed. */
-const RETRY_SAFE_TASK_STEPS = new Set(['configure', 'resize-disk', 'firewall', 'start']);
+const RETRY_SAFE_TASK_STEPS = new Set([
+  'configure',
+  'resize-disk',
+  'firewall',
+  'start',
+]);
 const PERMANENT_TASK_TEXT =
   /insufficient free space|out of space|greater than available|not enough space|does not exist|not supported|shrinking|permission|invalid/i;
 
@@ -78,7 +83,9 @@ export function classifyFailure(
       // that accepts "already running"): a task failure may be retried,
       // unless its text names a condition no retry changes
       const text = `${error.exitstatus ?? ''} ${error.pveMessage ?? ''}`;
-      return step && RETRY_SAFE_TASK_STEPS.has(step) && !PERMANENT_TASK_TEXT.test(text)
+      return step &&
+        RETRY_SAFE_TASK_STEPS.has(step) &&
+        !PERMANENT_TASK_TEXT.test(text)
         ? 'transient'
         : 'permanent';
     }
@@ -103,28 +110,29 @@ export function logTailOf(error: unknown): string[] | undefined {
 }
 
 /** Secrets that must never reach a log, a stored result or a reason. */
-const SECRET_PATTERNS: RegExp[] = [
-  /PVEAPIToken=[^\s"',;]+/gi,
-  /(token[_-]?secret|password|secret)(["']?\s*[:=]\s*)["']?[^\s"',;]+/gi,
-  /PVEAuthCookie=[^\s"',;]+/gi,
-  /CSRFPreventionToken[:=]\s*[^\s"',;]+/gi,
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/(PVEAPIToken=)[^\s"',;]+/gi, '$1[redacted]'],
+  [/(PVEAuthCookie=)[^\s"',;]+/gi, '$1[redacted]'],
+  [/(CSRFPreventionToken[:=]\s*)[^\s"',;]+/gi, '$1[redacted]'],
+  [
+    /((?:token[_-]?secret|password|secret)["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
+    '$1[redacted]',
+  ],
 ];
 
 export function redact(text: string): string {
-  let out = text;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (m, key?: string, sep?: string) =>
-      key && sep ? `${key}${sep}[redacted]` : `${m.split(/[=:]/)[0]}=[redacted]`,
-    );
-  }
-  return out;
+  return SECRET_PATTERNS.reduce(
+    (out, [pattern, replacement]) => out.replace(pattern, replacement),
+    text,
+  );
 }
 
 /** A one-line, secret-free description of an error. */
 export function describeError(error: unknown): string {
   let text: string;
   if (error instanceof ProxmoxApiError) {
-    const what = error.kind === 'task' ? 'task failed' : `${error.method} ${error.path}`;
+    const what =
+      error.kind === 'task' ? 'task failed' : `${error.method} ${error.path}`;
     text = `${what}: ${error.exitstatus ?? error.pveMessage ?? error.message}`;
   } else if (error instanceof Error) {
     text = error.message;

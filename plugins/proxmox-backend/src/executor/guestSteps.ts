@@ -35,8 +35,15 @@ async function ourConfig(ctx: StepContext) {
  */
 export const configure: Step = async ctx => {
   const config = await ourConfig(ctx);
-  const update = configUpdate(ctx.requestId, ctx.spec, config.raw.net0 as string | undefined);
-  await ctx.pve.updateVmConfig({ ...guest(ctx), ...update }, { signal: ctx.signal });
+  const update = configUpdate(
+    ctx.requestId,
+    ctx.spec,
+    config.raw.net0 as string | undefined,
+  );
+  await ctx.pve.updateVmConfig(
+    { ...guest(ctx), ...update },
+    { signal: ctx.signal },
+  );
   return {
     result: {
       cores: update.cores,
@@ -54,7 +61,9 @@ export const resizeDisk: Step = async ctx => {
   const disk = findBootDisk(config.raw);
   if (!disk) throw new PermanentError('The clone has no boot disk to resize');
   if (disk.sizeGiB >= ctx.spec.diskGiB) {
-    return { result: { disk: disk.key, sizeGiB: disk.sizeGiB, resized: false } };
+    return {
+      result: { disk: disk.key, sizeGiB: disk.sizeGiB, resized: false },
+    };
   }
   const task = await ctx.pve.resizeDiskAndWait(
     { ...guest(ctx), disk: disk.key, size: `${ctx.spec.diskGiB}G` },
@@ -106,7 +115,11 @@ export const waitIp: Step = async ctx => {
       result: { addresses: [...new Set(ip.addresses.map(a => a.address))] },
     };
   } catch (e) {
-    if (!(e instanceof ProxmoxApiError) || e.kind !== 'timeout' || ctx.signal.aborted) {
+    if (
+      !(e instanceof ProxmoxApiError) ||
+      e.kind !== 'timeout' ||
+      ctx.signal.aborted
+    ) {
       throw e;
     }
     const note = `The guest agent reported no IP address within ${Math.round(

@@ -12,7 +12,10 @@ export class Slots {
   ) {}
 
   /** Takes a slot if both limits allow it; returns its release function. */
-  tryTake(cluster: string, template: string | number): (() => void) | undefined {
+  tryTake(
+    cluster: string,
+    template: string | number,
+  ): (() => void) | undefined {
     const t = `${cluster}/${template}`;
     const c = this.#byCluster.get(cluster) ?? 0;
     const n = this.#byTemplate.get(t) ?? 0;

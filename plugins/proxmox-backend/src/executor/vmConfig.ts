@@ -44,7 +44,9 @@ export function netConfig(spec: VmSpec, current: string | undefined): string {
     'bridge' in spec.network ? spec.network.bridge : spec.network.vnet;
   const keep = (current ?? '')
     .split(',')
-    .filter(p => /^(virtio|e1000|e1000e|rtl8139|vmxnet3)(=|$)|^model=|^macaddr=/.test(p));
+    .filter(p =>
+      /^(virtio|e1000|e1000e|rtl8139|vmxnet3)(=|$)|^model=|^macaddr=/.test(p),
+    );
   return [
     ...(keep.length ? keep : ['virtio']),
     `bridge=${bridge}`,

@@ -46,7 +46,9 @@ export async function startSim(seed = 3): Promise<RunningSimulator> {
   return startSimulator({ fleet: 'demo', seed, timings: TIMINGS });
 }
 
-export function spec(over: Partial<VmSpec> & Record<string, unknown> = {}): VmSpec {
+export function spec(
+  over: Partial<VmSpec> & Record<string, unknown> = {},
+): VmSpec {
   return vmSpecSchema.parse({
     name: 'exec-vm',
     cluster: 'lab',
@@ -115,7 +117,10 @@ export class Harness {
 
   static async create(knex: Knex, sim: RunningSimulator): Promise<Harness> {
     await knex.migrate.latest({
-      directory: resolvePackagePath('@mycopod/plugin-proxmox-backend', 'migrations'),
+      directory: resolvePackagePath(
+        '@mycopod/plugin-proxmox-backend',
+        'migrations',
+      ),
     });
     return new Harness(knex, sim);
   }
@@ -123,7 +128,11 @@ export class Harness {
   private constructor(readonly knex: Knex, readonly sim: RunningSimulator) {
     const auditor = mockServices.auditor.mock();
     auditor.createEvent.mockImplementation(async (opts: any) => {
-      const entry = { eventId: opts.eventId, meta: opts.meta, outcome: undefined as string | undefined };
+      const entry = {
+        eventId: opts.eventId,
+        meta: opts.meta,
+        outcome: undefined as string | undefined,
+      };
       this.audits.push(entry);
       return {
         success: async () => {
@@ -196,13 +205,22 @@ export class Harness {
   readonly logger: ReturnType<typeof mockServices.logger.mock>;
 
   /** Files a request and approves it (the job is enqueued in the approval). */
-  async approve(over: Partial<VmSpec> & Record<string, unknown> = {}): Promise<string> {
+  async approve(
+    over: Partial<VmSpec> & Record<string, unknown> = {},
+  ): Promise<string> {
     const id = randomUUID();
     const s = spec(over);
     await this.knex.transaction(trx =>
       this.requests.insert(
         trx,
-        { id, kind: 'create', state: 'pending', requester: 'user:default/dev', spec: s, findings: [] },
+        {
+          id,
+          kind: 'create',
+          state: 'pending',
+          requester: 'user:default/dev',
+          spec: s,
+          findings: [],
+        },
         'user:default/dev',
         Date.now(),
       ),
@@ -257,15 +275,25 @@ export class Harness {
   }
 
   /** Waits until every request is ready, failed or cancelled. */
-  async waitTerminal(ids: string[], timeoutMs = 90_000): Promise<ProxmoxRequest[]> {
+  async waitTerminal(
+    ids: string[],
+    timeoutMs = 90_000,
+  ): Promise<ProxmoxRequest[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const all = await Promise.all(ids.map(id => this.request(id)));
-      if (all.every(r => ['ready', 'failed', 'cancelled'].includes(r.state))) return all;
+      if (all.every(r => ['ready', 'failed', 'cancelled'].includes(r.state)))
+        return all;
       if (Date.now() > deadline) {
-        const open = all.filter(r => !['ready', 'failed', 'cancelled'].includes(r.state));
+        const open = all.filter(
+          r => !['ready', 'failed', 'cancelled'].includes(r.state),
+        );
         const jobs = await Promise.all(open.map(r => this.jobs.get(r.id)));
-        throw new Error(`not terminal: ${JSON.stringify(jobs.map(j => ({ ...j, step_results: undefined })))}`);
+        throw new Error(
+          `not terminal: ${JSON.stringify(
+            jobs.map(j => ({ ...j, step_results: undefined })),
+          )}`,
+        );
       }
       await new Promise(r => setTimeout(r, 100));
     }
