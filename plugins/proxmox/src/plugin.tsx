@@ -7,6 +7,7 @@ import {
 import DnsIcon from '@material-ui/icons/Dns';
 import { ProxmoxClient, proxmoxApiRef } from './api';
 import { requestRouteRef, requestsRouteRef } from './routes';
+import { formFieldExtensions } from './fields/extensions';
 
 /** `api:proxmox`: the backend client. */
 export const proxmoxApi = ApiBlueprint.make({
@@ -56,5 +57,5 @@ export const proxmoxPlugin = createFrontendPlugin({
     requests: requestsRouteRef,
     request: requestRouteRef,
   },
-  extensions: [proxmoxApi, requestsPage, requestPage],
+  extensions: [proxmoxApi, requestsPage, requestPage, ...formFieldExtensions],
 });
