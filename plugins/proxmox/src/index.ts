@@ -9,3 +9,4 @@ export { proxmoxPlugin as default } from './plugin';
 export { proxmoxPlugin } from './plugin';
 export * from './api';
 export { requestRouteRef, requestsRouteRef } from './routes';
+export { ProxmoxRequestsSidebarItem } from './components/AwaitingBadge/AwaitingBadge';

@@ -1,6 +1,7 @@
 import {
   ApiBlueprint,
   PageBlueprint,
+  PluginHeaderActionBlueprint,
   coreApis,
   createFrontendPlugin,
 } from '@backstage/frontend-plugin-api';
@@ -48,6 +49,20 @@ export const requestPage = PageBlueprint.make({
   },
 });
 
+/**
+ * `plugin-header-action:proxmox/awaiting-approval`: on the plugin's pages,
+ * how many requests await the signed-in user's decision.
+ */
+export const awaitingApprovalAction = PluginHeaderActionBlueprint.make({
+  name: 'awaiting-approval',
+  params: {
+    loader: () =>
+      import('./components/AwaitingBadge/AwaitingBadge').then(m => (
+        <m.AwaitingApprovalAction />
+      )),
+  },
+});
+
 /** The MycoPod frontend: VM requests and approvals, scaffolder form fields. */
 export const proxmoxPlugin = createFrontendPlugin({
   pluginId: 'proxmox',
@@ -57,5 +72,11 @@ export const proxmoxPlugin = createFrontendPlugin({
     requests: requestsRouteRef,
     request: requestRouteRef,
   },
-  extensions: [proxmoxApi, requestsPage, requestPage, ...formFieldExtensions],
+  extensions: [
+    proxmoxApi,
+    requestsPage,
+    requestPage,
+    awaitingApprovalAction,
+    ...formFieldExtensions,
+  ],
 });
