@@ -13,10 +13,13 @@ import SearchIcon from '@material-ui/icons/Search';
 import { SidebarSearchModal } from '@backstage/plugin-search';
 import { UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
+import { ProxmoxRequestsSidebarItem } from '@mycopod/plugin-proxmox';
 
 export const SidebarContent = NavContentBlueprint.make({
   params: {
     component: ({ navItems }) => {
+      // VM requests, with the count of requests awaiting the user's decision
+      const proxmoxRequests = navItems.take('page:proxmox/requests');
       const nav = navItems.withComponent(item => (
         <SidebarItem icon={() => item.icon} to={item.href} text={item.title} />
       ));
@@ -36,6 +39,13 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:home')}
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
+            {proxmoxRequests ? (
+              <ProxmoxRequestsSidebarItem
+                to={proxmoxRequests.href}
+                icon={proxmoxRequests.icon}
+                title={proxmoxRequests.title}
+              />
+            ) : null}
             <SidebarDivider />
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
