@@ -29,7 +29,6 @@ import { randomUUID } from 'node:crypto';
 import {
   POSTGRES_URL,
   environment,
-  round1,
   signIn,
   startDemoBackend,
   summary,
@@ -183,7 +182,12 @@ function seedRows(seed: number) {
     };
     const id = randomUUID();
     const path_ = PATHS[state];
-    const hasGuest = ['ready', 'expired', 'decommissioned', 'provisioning'].includes(state);
+    const hasGuest = [
+      'ready',
+      'expired',
+      'decommissioned',
+      'provisioning',
+    ].includes(state);
     const updatedAt = createdAt + (path_.length - 1) * 60_000;
     requests.push({
       id,
@@ -210,7 +214,9 @@ function seedRows(seed: number) {
       guest_node: hasGuest ? (cluster === 'lab' ? 'pve2' : 'edge1') : null,
       guest_vmid: hasGuest ? 1000 + i : null,
       failure_reason:
-        state === 'failed' ? 'Provisioning failed at step clone: storage full.' : null,
+        state === 'failed'
+          ? 'Provisioning failed at step clone: storage full.'
+          : null,
       created_at: createdAt,
       updated_at: updatedAt,
     });
@@ -221,8 +227,8 @@ function seedRows(seed: number) {
           event === 'create'
             ? requester
             : ['start', 'succeed', 'fail', 'expire'].includes(event)
-              ? 'system'
-              : 'user:default/admin',
+            ? 'system'
+            : 'user:default/admin',
         event,
         from_state: from,
         to_state: to,
@@ -306,7 +312,8 @@ async function timedGet(baseUrl: string, token: string, p: string) {
   });
   const body = await res.json();
   const ms = performance.now() - t0;
-  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${JSON.stringify(body)}`);
+  if (!res.ok)
+    throw new Error(`GET ${p}: ${res.status} ${JSON.stringify(body)}`);
   return { ms, body };
 }
 
@@ -319,7 +326,9 @@ async function walk(baseUrl: string, token: string, view: string) {
     const { ms, body } = await timedGet(
       baseUrl,
       token,
-      `/api/proxmox/requests?view=${view}&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+      `/api/proxmox/requests?view=${view}&limit=50${
+        cursor ? `&cursor=${cursor}` : ''
+      }`,
     );
     pages.push(ms);
     items += body.items.length;
@@ -353,12 +362,36 @@ async function benchDatabase(database: DatabaseKind) {
       if (catalogEntities < 5) await new Promise(r => setTimeout(r, 500));
     }
     const calls: Array<{ name: string; token: string; path: string }> = [
-      { name: 'mine (dev)', token: dev.token, path: '/api/proxmox/requests?view=mine' },
-      { name: 'all (admin)', token: admin.token, path: '/api/proxmox/requests?view=all' },
-      { name: 'all (dev, conditional)', token: dev.token, path: '/api/proxmox/requests?view=all' },
-      { name: 'awaiting-me (admin)', token: admin.token, path: '/api/proxmox/requests?view=awaiting-me' },
-      { name: 'catalog (dev)', token: dev.token, path: '/api/catalog/entities?limit=50' },
-      { name: 'catalog (admin)', token: admin.token, path: '/api/catalog/entities?limit=50' },
+      {
+        name: 'mine (dev)',
+        token: dev.token,
+        path: '/api/proxmox/requests?view=mine',
+      },
+      {
+        name: 'all (admin)',
+        token: admin.token,
+        path: '/api/proxmox/requests?view=all',
+      },
+      {
+        name: 'all (dev, conditional)',
+        token: dev.token,
+        path: '/api/proxmox/requests?view=all',
+      },
+      {
+        name: 'awaiting-me (admin)',
+        token: admin.token,
+        path: '/api/proxmox/requests?view=awaiting-me',
+      },
+      {
+        name: 'catalog (dev)',
+        token: dev.token,
+        path: '/api/catalog/entities?limit=50',
+      },
+      {
+        name: 'catalog (admin)',
+        token: admin.token,
+        path: '/api/catalog/entities?limit=50',
+      },
     ];
     const samples = new Map(calls.map(c => [c.name, [] as number[]]));
     const itemCounts = new Map<string, number>();
@@ -366,11 +399,17 @@ async function benchDatabase(database: DatabaseKind) {
       for (const c of calls) {
         const { ms, body } = await timedGet(backend.baseUrl, c.token, c.path);
         if (i >= WARMUP) samples.get(c.name)!.push(ms);
-        itemCounts.set(c.name, Array.isArray(body) ? body.length : body.items.length);
+        itemCounts.set(
+          c.name,
+          Array.isArray(body) ? body.length : body.items.length,
+        );
       }
     }
     const stats = Object.fromEntries(
-      calls.map(c => [c.name, { items: itemCounts.get(c.name), ...summary(samples.get(c.name)!) }]),
+      calls.map(c => [
+        c.name,
+        { items: itemCounts.get(c.name), ...summary(samples.get(c.name)!) },
+      ]),
     );
     const catalogFor = (name: string) =>
       name.includes('(dev') ? stats['catalog (dev)'] : stats['catalog (admin)'];

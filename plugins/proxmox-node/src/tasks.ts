@@ -7,14 +7,21 @@ import type { ProxmoxApi } from './ProxmoxApi';
 import type { PveGuestInterface } from './schemas';
 import { isTaskExitOk, parseUpid, taskWarningCount } from './upid';
 
+/**
+ * How tasks and locks are polled by default: soon after dispatch (most
+ * config, start and resize tasks take well under a second), then ×1.5 up
+ * to 2 s, so a long clone costs one status read every 2 s.
+ */
+export const TASK_POLL = { firstMs: 250, maxMs: 2_000 } as const;
+
 /** @public */
 export interface WaitForTaskOptions {
   signal?: AbortSignal;
   /** Overall deadline in ms (default: cluster `timeouts.taskMs`). */
   timeoutMs?: number;
-  /** First poll delay in ms (default 500); grows ×1.5 up to `maxPollIntervalMs`. */
+  /** First poll delay in ms (default 250); grows ×1.5 up to `maxPollIntervalMs`. */
   pollIntervalMs?: number;
-  /** Largest poll delay in ms (default 5000). */
+  /** Largest poll delay in ms (default 2000). */
   maxPollIntervalMs?: number;
   /**
    * How long a 400 "no such task" is tolerated in ms (default 15000): a task
@@ -105,8 +112,8 @@ export async function waitForTask(
     {
       signal: options.signal,
       timeoutMs,
-      intervalMs: options.pollIntervalMs ?? 500,
-      maxIntervalMs: options.maxPollIntervalMs ?? 5_000,
+      intervalMs: options.pollIntervalMs ?? TASK_POLL.firstMs,
+      maxIntervalMs: options.maxPollIntervalMs ?? TASK_POLL.maxMs,
       random: http.random,
       // ride out transient failures (retries of this GET exhausted), and the
       // 400 "no such task" of a task not yet visible, for the grace period
@@ -224,8 +231,8 @@ export function pollGuest<T>(
   return poll(fn, done, {
     signal: options.signal,
     timeoutMs,
-    intervalMs: options.pollIntervalMs ?? 500,
-    maxIntervalMs: 5_000,
+    intervalMs: options.pollIntervalMs ?? TASK_POLL.firstMs,
+    maxIntervalMs: TASK_POLL.maxMs,
     random: http.random,
     tolerate: e => e instanceof ProxmoxApiError && e.retryable,
     onTimeout: () =>
@@ -276,7 +283,7 @@ export async function waitForGuestIp(
     addrs => addrs.length > 0,
     `VM ${p.vmid} reported no IP address`,
     guest,
-    { pollIntervalMs: 2_000, timeoutMs: 5 * 60_000, ...options },
+    { pollIntervalMs: 1_000, timeoutMs: 5 * 60_000, ...options },
   );
   return {
     address: result[0].address,

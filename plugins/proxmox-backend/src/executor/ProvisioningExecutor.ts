@@ -229,6 +229,8 @@ export class ProvisioningExecutor {
         clearInterval(heartbeat);
         release();
         this.#inflight.delete(id);
+        // a slot is free: take the next due job now, not at the next poll
+        this.wake();
       });
     this.#inflight.set(id, { controller, done });
   }
