@@ -194,7 +194,11 @@ async function inBatches<T, R>(
 }
 
 async function benchExecutor() {
-  const sim = await startSimulator({ fleet: 'demo', seed: 1, timings: TIMINGS });
+  const sim = await startSimulator({
+    fleet: 'demo',
+    seed: 1,
+    timings: TIMINGS,
+  });
   const backend = await startDemoBackend({
     database: DATABASE,
     overrides: {
@@ -339,7 +343,11 @@ async function benchExecutor() {
         perVmMs: round1(cpuPerVm),
       },
       targets: {
-        wallOverFloor: { target: '≤ 1.2', value: Math.round(ratio * 100) / 100, pass: ratio <= 1.2 },
+        wallOverFloor: {
+          target: '≤ 1.2',
+          value: Math.round(ratio * 100) / 100,
+          pass: ratio <= 1.2,
+        },
         overheadPerVm: {
           target: '≤ 200 ms (mean of per-VM wall − simulated path)',
           valueMs: ov.meanMs,
@@ -360,7 +368,11 @@ async function benchExecutor() {
 
 /** The same work, one VM after the other, with the plain client. */
 async function benchNaive() {
-  const sim = await startSimulator({ fleet: 'demo', seed: 1, timings: TIMINGS });
+  const sim = await startSimulator({
+    fleet: 'demo',
+    seed: 1,
+    timings: TIMINGS,
+  });
   const clients = new Map(
     sim.clusters.map(c => [
       c.name,
@@ -400,7 +412,11 @@ async function benchNaive() {
         ciuser: 'ubuntu',
         tags: 'bench;mycopod',
       } as any);
-      await pve.resizeDiskAndWait({ ...guest, disk: 'scsi0', size: `${DISK_GIB}G` });
+      await pve.resizeDiskAndWait({
+        ...guest,
+        disk: 'scsi0',
+        size: `${DISK_GIB}G`,
+      });
       await pve.ensureVmFirewallGroup({ ...guest, group: 'web' });
       await pve.updateVmFirewallOptions({ ...guest, enable: true });
       await pve.startVmAndWait(guest);
@@ -417,7 +433,9 @@ async function benchNaive() {
       measuredWallMs: Math.round(measuredMs),
       extrapolatedWallMsFor100: Math.round((measuredMs / NAIVE_VMS) * VMS),
       perVmWall: per,
-      perVmOverheadExcludingSimulatedTasks: summary(perVm.map(w => w - PATH_MS)),
+      perVmOverheadExcludingSimulatedTasks: summary(
+        perVm.map(w => w - PATH_MS),
+      ),
     };
   } finally {
     await Promise.all([...clients.values()].map(c => c.close()));

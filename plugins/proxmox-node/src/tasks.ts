@@ -12,14 +12,14 @@ import { isTaskExitOk, parseUpid, taskWarningCount } from './upid';
  * config, start and resize tasks take well under a second), then ×1.5 up
  * to 2 s, so a long clone costs one status read every 2 s.
  */
-export const TASK_POLL = { firstMs: 250, maxMs: 2_000 } as const;
+export const TASK_POLL = { firstMs: 100, maxMs: 2_000 } as const;
 
 /** @public */
 export interface WaitForTaskOptions {
   signal?: AbortSignal;
   /** Overall deadline in ms (default: cluster `timeouts.taskMs`). */
   timeoutMs?: number;
-  /** First poll delay in ms (default 250); grows ×1.5 up to `maxPollIntervalMs`. */
+  /** First poll delay in ms (default 100); grows ×1.5 up to `maxPollIntervalMs`. */
   pollIntervalMs?: number;
   /** Largest poll delay in ms (default 2000). */
   maxPollIntervalMs?: number;

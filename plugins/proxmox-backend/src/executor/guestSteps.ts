@@ -109,7 +109,7 @@ export const waitIp: Step = async ctx => {
   try {
     const ip = await ctx.pve.waitForGuestIp(
       { ...guest(ctx), family: 'any' },
-      { timeoutMs: ipMs, pollIntervalMs: 500, signal: ctx.signal },
+      { timeoutMs: ipMs, pollIntervalMs: 250, signal: ctx.signal },
     );
     return {
       result: { addresses: [...new Set(ip.addresses.map(a => a.address))] },
