@@ -37,8 +37,15 @@ export async function freePort(): Promise<number> {
 
 export interface RunningBackend {
   baseUrl: string;
+  /** The process id of the backend process. */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
+  /**
+   * Kills the process with SIGKILL (no shutdown hooks run) and waits for it
+   * to exit. Leaves the database alone.
+   */
+  kill(): Promise<void>;
 }
 
 export interface StartBackendOptions {
@@ -47,6 +54,21 @@ export interface StartBackendOptions {
   /** Resolve when the process exits instead of waiting for readiness. */
   expectExit?: boolean;
   readyTimeoutMs?: number;
+  /**
+   * PostgreSQL database prefix. Replicas started with the same prefix share
+   * their databases; the caller owns them (stop() does not drop them, see
+   * {@link dropDatabases}). Default: a fresh prefix dropped by stop().
+   */
+  databasePrefix?: string;
+  /** More app-config, applied over app-config.yaml and the test overrides. */
+  config?: Record<string, unknown>;
+  /** Also append the process output to this file. */
+  logFile?: string;
+}
+
+/** A fresh PostgreSQL database prefix for {@link StartBackendOptions.databasePrefix}. */
+export function newDatabasePrefix(): string {
+  return `mycopod_e2e_${randomBytes(4).toString('hex')}_`;
 }
 
 /**
@@ -59,7 +81,8 @@ export async function startBackend(
 ): Promise<RunningBackend & { exitCode?: number | null }> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
-  const dbPrefix = `mycopod_e2e_${randomBytes(4).toString('hex')}_`;
+  const dbPrefix = options.databasePrefix ?? newDatabasePrefix();
+  const ownsDatabases = options.databasePrefix === undefined;
   const database =
     options.database === 'postgres'
       ? {
@@ -77,11 +100,15 @@ export async function startBackend(
       database,
     },
   };
-  const overrideFile = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'mycopod-e2e-')),
-    'app-config.e2e.json',
-  );
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mycopod-e2e-'));
+  const overrideFile = path.join(configDir, 'app-config.e2e.json');
   fs.writeFileSync(overrideFile, JSON.stringify(overrides));
+  const extraConfig: string[] = [];
+  if (options.config) {
+    const extraFile = path.join(configDir, 'app-config.e2e-extra.json');
+    fs.writeFileSync(extraFile, JSON.stringify(options.config));
+    extraConfig.push('--config', extraFile);
+  }
 
   const child: ChildProcess = spawn(
     process.execPath,
@@ -93,6 +120,7 @@ export async function startBackend(
       path.join(REPO_ROOT, 'app-config.yaml'),
       '--config',
       overrideFile,
+      ...extraConfig,
     ],
     {
       cwd: BACKEND_DIR,
@@ -105,20 +133,38 @@ export async function startBackend(
     },
   );
   let output = '';
-  child.stdout?.on('data', d => (output += d));
-  child.stderr?.on('data', d => (output += d));
+  const log = options.logFile
+    ? fs.createWriteStream(options.logFile, { flags: 'a' })
+    : undefined;
+  const onData = (d: Buffer) => {
+    output += d;
+    log?.write(d);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
   const exited = new Promise<number | null>(resolve =>
-    child.once('exit', code => resolve(code)),
+    child.once('exit', code => {
+      log?.end();
+      resolve(code);
+    }),
   );
+  const alive = () => child.exitCode === null && child.signalCode === null;
+
+  const kill = async () => {
+    if (alive()) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (alive()) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
     }
-    if (options.database === 'postgres') {
+    if (options.database === 'postgres' && ownsDatabases) {
       await dropDatabases(dbPrefix);
     }
   };
@@ -136,14 +182,23 @@ export async function startBackend(
       await stop();
       throw e;
     });
-    return { baseUrl, exitCode, output: () => output, stop };
+    return {
+      baseUrl,
+      pid: child.pid!,
+      exitCode,
+      output: () => output,
+      stop,
+      kill,
+    };
   }
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
-    if (child.exitCode !== null) {
+    if (!alive()) {
       await stop();
-      throw new Error(`backend exited with ${child.exitCode}:\n${output}`);
+      throw new Error(
+        `backend exited with ${child.exitCode ?? child.signalCode}:\n${output}`,
+      );
     }
     try {
       const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
@@ -157,10 +212,11 @@ export async function startBackend(
     }
     await new Promise(r => setTimeout(r, 500));
   }
-  return { baseUrl, output: () => output, stop };
+  return { baseUrl, pid: child.pid!, output: () => output, stop, kill };
 }
 
-async function dropDatabases(prefix: string) {
+/** Drops every PostgreSQL database whose name starts with `prefix`. */
+export async function dropDatabases(prefix: string) {
   const client = new Client({ connectionString: postgresConnectionString });
   await client.connect();
   try {
