@@ -130,7 +130,7 @@ describe('templates/vm-from-template', () => {
       'Size and network',
       'Access',
       'Ownership and lease',
-      'Review',
+      'Policy check',
     ]);
   });
 
