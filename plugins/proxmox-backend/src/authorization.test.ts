@@ -33,12 +33,11 @@ beforeAll(async () => {
 afterAll(() => sim?.stop());
 
 type Who = UserName | 'none' | 'service';
-const header = (who: Who | 'admin2' | 'quser') =>
-  who === 'none'
-    ? auth.none()
-    : who === 'service'
-    ? auth.service()
-    : auth.user(who);
+function header(who: Who | 'admin2' | 'quser') {
+  if (who === 'none') return auth.none();
+  if (who === 'service') return auth.service();
+  return auth.user(who);
+}
 
 async function file(who: UserName, over: Record<string, unknown> = {}) {
   const owner =
@@ -76,12 +75,11 @@ describe('authorization matrix', () => {
     ['member', 201],
     ['admin', 201],
   ])('POST /requests as %s → %i', async (who, status) => {
-    const owner =
-      who === 'other'
-        ? 'group:default/team-b'
-        : who === 'admin'
-        ? 'group:default/platform-admins'
-        : 'group:default/team-a';
+    const owners: Partial<Record<Who, string>> = {
+      other: 'group:default/team-b',
+      admin: 'group:default/platform-admins',
+    };
+    const owner = owners[who] ?? 'group:default/team-a';
     const res = await request(server)
       .post('/api/proxmox/requests')
       .set('Authorization', header(who))
@@ -130,7 +128,7 @@ describe('authorization matrix', () => {
       .get(`/api/proxmox/requests/${id}`)
       .set('Authorization', header(who));
     expect(res.status).toBe(status);
-    if (status === 200) expect(res.body.id).toBe(id);
+    expect(res.body.id).toBe(status === 200 ? id : undefined);
   });
 
   it.each<[Who, 'approve' | 'reject', number]>(
@@ -164,13 +162,8 @@ describe('authorization matrix', () => {
       const after = await request(server)
         .get(`/api/proxmox/requests/${id}`)
         .set('Authorization', header('dev'));
-      expect(after.body.state).toBe(
-        status === 200
-          ? action === 'approve'
-            ? 'approved'
-            : 'rejected'
-          : 'pending',
-      );
+      const decided = action === 'approve' ? 'approved' : 'rejected';
+      expect(after.body.state).toBe(status === 200 ? decided : 'pending');
     },
   );
 
@@ -190,7 +183,7 @@ describe('authorization matrix', () => {
         .set('Authorization', header(who))
         .send({});
       expect(res.status).toBe(status);
-      if (status === 200) expect(res.body.state).toBe('cancelled');
+      expect(res.body.state).toBe(status === 200 ? 'cancelled' : undefined);
     },
   );
 

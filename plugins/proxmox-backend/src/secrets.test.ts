@@ -25,7 +25,9 @@ function everythingVisible(ctx: ProxmoxTestBackend, responses: string[]) {
   return [
     ...responses,
     ...ctx.logs,
-    ...ctx.auditEvents.map(e => JSON.stringify(e, (_k, v) => (v instanceof Error ? v.message : v))),
+    ...ctx.auditEvents.map(e =>
+      JSON.stringify(e, (_k, v) => (v instanceof Error ? v.message : v)),
+    ),
     ...ctx.sent.notifications.map(n => JSON.stringify(n)),
     ...ctx.sent.signals.map(s => JSON.stringify(s)),
   ];
@@ -74,7 +76,8 @@ async function exercise(ctx: ProxmoxTestBackend, name: string) {
           .get(`/api/proxmox/requests/${id}`)
           .set('Authorization', auth.user('dev')),
       );
-      if (['ready', 'failed'].includes(res.body.state) || Date.now() > deadline) break;
+      if (['ready', 'failed'].includes(res.body.state) || Date.now() > deadline)
+        break;
       await new Promise(r => setTimeout(r, 100));
     }
   }

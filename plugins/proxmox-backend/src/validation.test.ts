@@ -38,7 +38,7 @@ beforeAll(async () => {
     .post('/api/proxmox/requests')
     .set('Authorization', auth.user('dev'))
     .send({ spec: labSpec() });
-  expect(res.status).toBe(201);
+  if (res.status !== 201) throw new Error(`setup: ${res.status} ${res.text}`);
   pendingId = res.body.id;
 });
 afterAll(() => sim?.stop());

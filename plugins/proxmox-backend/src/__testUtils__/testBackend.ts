@@ -142,13 +142,14 @@ export function clustersConfig(
 /** Every line logged by the backend, with its metadata, as text. */
 function capturingRootLogger(lines: string[]) {
   const make = (meta: Record<string, unknown>): any => {
-    const log =
-      (level: string) => (message: string, extra?: unknown) =>
-        lines.push(
-          `${level} ${message} ${JSON.stringify({ ...meta, ...(extra as object) }, (_k, v) =>
+    const log = (level: string) => (message: string, extra?: unknown) =>
+      lines.push(
+        `${level} ${message} ${JSON.stringify(
+          { ...meta, ...(extra as object) },
+          (_k, v) =>
             v instanceof Error ? { message: v.message, stack: v.stack } : v,
-          )}`,
-        );
+        )}`,
+      );
     return {
       error: log('error'),
       warn: log('warn'),

@@ -54,6 +54,14 @@ export interface RequestPatch {
   failureReason?: string;
 }
 
+/** A cursor that was not made by this API. */
+export class CursorError extends Error {
+  constructor() {
+    super('cursor is not valid');
+    this.name = 'CursorError';
+  }
+}
+
 function encodeCursor(row: { created_at: number | string; id: string }) {
   return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
 }
@@ -67,14 +75,6 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
     throw new CursorError();
   }
   return { createdAt: ms, id };
-}
-
-/** A cursor that was not made by this API. */
-export class CursorError extends Error {
-  constructor() {
-    super('cursor is not valid');
-    this.name = 'CursorError';
-  }
 }
 
 /**

@@ -81,12 +81,12 @@ export class RequestNotifier {
             excludeEntityRef: request.requester,
           }
         : { type: 'entity' as const, entityRef: request.requester };
-    const description =
-      to === 'pending'
-        ? `${request.requester} asks for ${request.spec.cores} vCPU, ${request.spec.memoryMiB} MiB, ${request.spec.diskGiB} GiB on ${request.spec.cluster} for ${request.owner}.`
-        : to === 'failed'
-        ? request.failureReason
-        : comment;
+    let description = comment;
+    if (to === 'pending') {
+      description = `${request.requester} asks for ${request.spec.cores} vCPU, ${request.spec.memoryMiB} MiB, ${request.spec.diskGiB} GiB on ${request.spec.cluster} for ${request.owner}.`;
+    } else if (to === 'failed') {
+      description = request.failureReason;
+    }
     try {
       await this.deps.notifications.send({
         recipients,
