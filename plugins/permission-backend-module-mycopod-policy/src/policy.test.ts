@@ -38,3 +38,116 @@ describe('MycoPodPermissionPolicy', () => {
     });
   });
 });
+
+describe('MycoPodPermissionPolicy for VM requests', () => {
+  const policy = new MycoPodPermissionPolicy({
+    approverGroups: ['group:default/platform-admins'],
+  });
+  const person = (ref: string, groups: string[]) => ({
+    credentials: mockCredentials.user(ref),
+    info: { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] },
+  });
+  const dev = person('user:default/dev', ['group:default/team-a']);
+  const admin = person('user:default/admin', ['group:default/platform-admins']);
+  const resource = (name: string) => ({
+    permission: {
+      type: 'resource' as const,
+      name,
+      attributes: {},
+      resourceType: 'proxmox-request',
+    },
+  });
+
+  it('lets everyone file requests', async () => {
+    const create = {
+      permission: {
+        type: 'basic' as const,
+        name: 'proxmox.request.create',
+        attributes: { action: 'create' as const },
+      },
+    };
+    expect((await policy.handle(create, dev)).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+  });
+
+  it('lets a developer read own and owner-group requests only', async () => {
+    expect(await policy.handle(resource('proxmox.request.read'), dev)).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'proxmox',
+      resourceType: 'proxmox-request',
+      conditions: {
+        anyOf: [
+          expect.objectContaining({
+            rule: 'IS_REQUESTER',
+            params: { claims: ['user:default/dev'] },
+          }),
+          expect.objectContaining({
+            rule: 'IS_OWNER_MEMBER',
+            params: {
+              claims: ['user:default/dev', 'group:default/team-a'],
+            },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('lets approvers read everything and decide only on others’ requests', async () => {
+    expect(
+      (await policy.handle(resource('proxmox.request.read'), admin)).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      await policy.handle(resource('proxmox.request.approve'), admin),
+    ).toEqual(
+      expect.objectContaining({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: expect.objectContaining({
+          rule: 'IS_NOT_REQUESTER',
+          params: { claims: ['user:default/admin'] },
+        }),
+      }),
+    );
+    expect(
+      (await policy.handle(resource('proxmox.request.approve'), dev)).result,
+    ).toBe(AuthorizeResult.DENY);
+  });
+
+  it('allows self-approval only when configured', async () => {
+    const lenient = new MycoPodPermissionPolicy({
+      approverGroups: ['group:default/platform-admins'],
+      selfApproval: true,
+    });
+    expect(
+      (await lenient.handle(resource('proxmox.request.approve'), admin)).result,
+    ).toBe(AuthorizeResult.ALLOW);
+  });
+
+  it('lets the requester and approvers cancel', async () => {
+    expect(
+      (await policy.handle(resource('proxmox.request.cancel'), admin)).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      await policy.handle(resource('proxmox.request.cancel'), dev),
+    ).toEqual(
+      expect.objectContaining({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: expect.objectContaining({ rule: 'IS_REQUESTER' }),
+      }),
+    );
+  });
+
+  it('keeps guest permissions closed until day-2 work opens them', async () => {
+    const guest = {
+      permission: {
+        type: 'resource' as const,
+        name: 'proxmox.guest.power',
+        attributes: {},
+        resourceType: 'proxmox-guest',
+      },
+    };
+    expect((await policy.handle(guest, admin)).result).toBe(
+      AuthorizeResult.DENY,
+    );
+  });
+});
