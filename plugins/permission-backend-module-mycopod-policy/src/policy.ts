@@ -6,15 +6,13 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   PROXMOX_REQUEST_RESOURCE_TYPE,
+  createProxmoxRequestConditionalDecision,
   proxmoxRequestApprovePermission,
   proxmoxRequestCancelPermission,
+  proxmoxRequestConditions,
   proxmoxRequestCreatePermission,
   proxmoxRequestReadPermission,
 } from '@mycopod/plugin-proxmox-common';
-import {
-  createProxmoxRequestConditionalDecision,
-  proxmoxRequestConditions,
-} from '@mycopod/plugin-proxmox-backend';
 import {
   PermissionPolicy,
   PolicyQuery,

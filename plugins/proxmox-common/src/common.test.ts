@@ -58,12 +58,23 @@ describe('vmSpecSchema', () => {
 
   it('checks cloud-init addresses and keys', () => {
     const bad = (cloudInit: object) =>
-      vmSpecSchema.safeParse({ ...spec, cloudInit: { ...spec.cloudInit, ...cloudInit } }).success;
-    expect(bad({ ipv4: { address: '10.0.0.5/24', gateway: '10.0.0.1' } })).toBe(true);
-    expect(bad({ ipv4: { address: '10.0.0.5', gateway: '10.0.0.1' } })).toBe(false);
-    expect(bad({ ipv4: { address: '300.0.0.5/24', gateway: '10.0.0.1' } })).toBe(false);
+      vmSpecSchema.safeParse({
+        ...spec,
+        cloudInit: { ...spec.cloudInit, ...cloudInit },
+      }).success;
+    expect(bad({ ipv4: { address: '10.0.0.5/24', gateway: '10.0.0.1' } })).toBe(
+      true,
+    );
+    expect(bad({ ipv4: { address: '10.0.0.5', gateway: '10.0.0.1' } })).toBe(
+      false,
+    );
+    expect(
+      bad({ ipv4: { address: '300.0.0.5/24', gateway: '10.0.0.1' } }),
+    ).toBe(false);
     expect(bad({ ipv6: 'slaac' })).toBe(true);
-    expect(bad({ ipv6: { address: '2001:db8::5/64', gateway: '2001:db8::1' } })).toBe(true);
+    expect(
+      bad({ ipv6: { address: '2001:db8::5/64', gateway: '2001:db8::1' } }),
+    ).toBe(true);
     expect(bad({ sshKeys: ['not a key'] })).toBe(false);
     expect(bad({ user: 'Root' })).toBe(false);
   });
@@ -83,16 +94,26 @@ describe('the state machine table', () => {
   });
 
   it('reaches ready only through approval and provisioning', () => {
-    expect(findTransition('pending', 'approve', 'approver')?.to).toBe('approved');
+    expect(findTransition('pending', 'approve', 'approver')?.to).toBe(
+      'approved',
+    );
     expect(findTransition('pending', 'approve', 'requester')).toBeUndefined();
-    expect(findTransition('approved', 'start', 'system')?.to).toBe('provisioning');
-    expect(findTransition('provisioning', 'succeed', 'system')?.to).toBe('ready');
+    expect(findTransition('approved', 'start', 'system')?.to).toBe(
+      'provisioning',
+    );
+    expect(findTransition('provisioning', 'succeed', 'system')?.to).toBe(
+      'ready',
+    );
     expect(findTransition('pending', 'succeed')).toBeUndefined();
     expect(findTransition('ready', 'approve')).toBeUndefined();
   });
 
   it('lists what each actor may do', () => {
-    expect(eventsFrom('pending', 'approver').sort()).toEqual(['approve', 'cancel', 'reject']);
+    expect(eventsFrom('pending', 'approver').sort()).toEqual([
+      'approve',
+      'cancel',
+      'reject',
+    ]);
     expect(eventsFrom('pending', 'requester')).toEqual(['cancel']);
     expect(eventsFrom('provisioning', 'requester')).toEqual([]);
   });
@@ -101,7 +122,9 @@ describe('the state machine table', () => {
 describe('markers and names', () => {
   it('round-trips the request marker inside a longer description', () => {
     const id = '0b7c3f7e-2c1a-4b8e-9f00-1234567890ab';
-    expect(parseRequestMarker(`web server\n${requestMarker(id)}\nmore`)).toBe(id);
+    expect(parseRequestMarker(`web server\n${requestMarker(id)}\nmore`)).toBe(
+      id,
+    );
     expect(parseRequestMarker('mycopod-request: not-a-uuid')).toBeUndefined();
     expect(parseRequestMarker(undefined)).toBeUndefined();
   });
@@ -119,18 +142,27 @@ describe('markers and names', () => {
 
 describe('API schemas', () => {
   it('parses list queries with defaults and state lists', () => {
-    expect(listRequestsQuerySchema.parse({})).toEqual({ view: 'mine', limit: 50 });
-    expect(listRequestsQuerySchema.parse({ state: 'pending,ready', limit: '7' })).toEqual({
+    expect(listRequestsQuerySchema.parse({})).toEqual({
+      view: 'mine',
+      limit: 50,
+    });
+    expect(
+      listRequestsQuerySchema.parse({ state: 'pending,ready', limit: '7' }),
+    ).toEqual({
       view: 'mine',
       state: ['pending', 'ready'],
       limit: 7,
     });
-    expect(listRequestsQuerySchema.safeParse({ state: 'happy' }).success).toBe(false);
+    expect(listRequestsQuerySchema.safeParse({ state: 'happy' }).success).toBe(
+      false,
+    );
   });
 
   it('requires a reason to reject', () => {
     expect(rejectBodySchema.safeParse({ comment: '  ' }).success).toBe(false);
-    expect(rejectBodySchema.safeParse({ comment: 'too big' }).success).toBe(true);
+    expect(rejectBodySchema.safeParse({ comment: 'too big' }).success).toBe(
+      true,
+    );
   });
 });
 

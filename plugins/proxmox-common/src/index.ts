@@ -13,3 +13,4 @@ export * from './catalog';
 export * from './api';
 export * from './options';
 export * from './form';
+export * from './conditions';

@@ -1,5 +1,6 @@
 import {
   PROXMOX_REQUEST_RESOURCE_TYPE,
+  PROXMOX_REQUEST_RULES,
   ProxmoxRequest,
   REQUEST_STATES,
 } from '@mycopod/plugin-proxmox-common';
@@ -28,7 +29,7 @@ const claimsSchema = z.object({
 });
 
 export const isRequester = createPermissionRule({
-  name: 'IS_REQUESTER',
+  name: PROXMOX_REQUEST_RULES.isRequester,
   description: 'Allow when the request was filed by one of the given users',
   resourceRef: requestResourceRef,
   paramsSchema: claimsSchema,
@@ -37,7 +38,7 @@ export const isRequester = createPermissionRule({
 });
 
 export const isNotRequester = createPermissionRule({
-  name: 'IS_NOT_REQUESTER',
+  name: PROXMOX_REQUEST_RULES.isNotRequester,
   description: 'Allow when the request was not filed by any of the given users',
   resourceRef: requestResourceRef,
   paramsSchema: claimsSchema,
@@ -46,7 +47,7 @@ export const isNotRequester = createPermissionRule({
 });
 
 export const isOwnerMember = createPermissionRule({
-  name: 'IS_OWNER_MEMBER',
+  name: PROXMOX_REQUEST_RULES.isOwnerMember,
   description:
     'Allow when the group that will own the guest is one of the given ownership refs',
   resourceRef: requestResourceRef,
@@ -56,7 +57,7 @@ export const isOwnerMember = createPermissionRule({
 });
 
 export const hasState = createPermissionRule({
-  name: 'HAS_STATE',
+  name: PROXMOX_REQUEST_RULES.hasState,
   description: 'Allow when the request is in one of the given states',
   resourceRef: requestResourceRef,
   paramsSchema: z.object({ states: z.array(z.enum(REQUEST_STATES)) }),
@@ -72,8 +73,10 @@ export const requestPermissionRules = {
 };
 
 /**
- * Conditions for a permission policy:
- * `proxmoxRequestConditions.isRequester({ claims: [userRef] })`.
+ * Conditions for a permission policy, checked against the rules above:
+ * `proxmoxRequestConditions.isRequester({ claims: [userRef] })`. Policies
+ * outside this plugin use the same builders from
+ * `@mycopod/plugin-proxmox-common`.
  */
 export const {
   conditions: proxmoxRequestConditions,
