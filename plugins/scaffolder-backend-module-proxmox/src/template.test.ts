@@ -132,6 +132,12 @@ describe('templates/vm-from-template', () => {
       'Ownership and lease',
       'Policy check',
     ]);
+    // A field on a oneOf schema: without this flag rjsf renders its own
+    // oneOf chooser, and the picker a second time, under the picker.
+    const access = template.spec.parameters.find(
+      (p: any) => p.title === 'Access',
+    );
+    expect(access.properties.ipv4['ui:fieldReplacesAnyOrOneOf']).toBe(true);
   });
 
   it('dry run: renders the spec vmSpecFromForm makes, typed, and the proxmox backend accepts it', async () => {

@@ -191,9 +191,7 @@ function PolicyReview(props: typeof reviewSchema.TProps) {
       {outcome.kind === 'result' && outcome.result.leaseDays ? (
         <FormHelperText>Lease: {outcome.result.leaseDays} days.</FormHelperText>
       ) : null}
-      {rawErrors?.length ? (
-        <FormHelperText>{rawErrors.join('; ')}</FormHelperText>
-      ) : null}
+      {/* rawErrors: the scaffolder's field template lists them already. */}
     </FormControl>
   );
 }
