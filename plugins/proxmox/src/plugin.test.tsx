@@ -1,3 +1,4 @@
+import type { ExtensionDefinition } from '@backstage/frontend-plugin-api';
 import { screen } from '@testing-library/react';
 import { mockApis, renderTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -36,9 +37,11 @@ describe('proxmox plugin', () => {
     );
     const names = await Promise.all(
       formFieldExtensions.map(async ext => {
-        const loader = createExtensionTester(ext).get(
+        // One at a time: the tester takes no union of extension types.
+        const one = ext as ExtensionDefinition<any>;
+        const loader = createExtensionTester(one).get(
           FormFieldBlueprint.dataRefs.formFieldLoader,
-        );
+        ) as () => Promise<unknown>;
         return ((await loader()) as unknown as { name: string }).name;
       }),
     );
