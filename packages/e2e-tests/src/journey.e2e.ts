@@ -1,0 +1,608 @@
+/*
+ * The portal journey in a real browser, on every database: the demo backend
+ * process serving the built app, the PVE simulator behind it.
+ *
+ * Dev signs in → Create → "Virtual machine from a Proxmox template" → fills
+ * the form with live choices → an over-quota size shows the policy finding on
+ * the "Policy check" step and blocks the review → a size that fits → Create →
+ * the task's "Request" link → the request page says pending. Dev cannot
+ * approve it (no button, 403). Admin signs in → the "awaits approval"
+ * notification and the awaiting badge → the request → approves with a
+ * comment → the page moves live through provisioning to ready, no reload.
+ * Dev sees ready and the IP. Admin rejects a second request with a comment;
+ * dev sees why.
+ *
+ * Screenshots of every step go to artifacts/journey/<database>/; the SQLite
+ * run also refreshes the README's walkthrough images in docs/walkthrough/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import { startSimulator } from '@mycopod/pve-simulator';
+import type { RunningSimulator } from '@mycopod/pve-simulator';
+import {
+  ARTIFACTS_DIR,
+  databases,
+  eventually,
+  REPO_ROOT,
+  RunningBackend,
+  signIn,
+  startBackend,
+} from './lib/backend';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const APP_DIST = path.join(REPO_ROOT, 'packages/app/dist/index.html');
+const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
+const TEMPLATE_TITLE = 'Virtual machine from a Proxmox template';
+const VIEWPORT = { width: 1280, height: 800 };
+const SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
+
+async function api(
+  baseUrl: string,
+  token: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}/api/proxmox${url}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: parsed };
+}
+
+describe.each(databases)('portal journey on %s', database => {
+  const shots = path.join(ARTIFACTS_DIR, 'journey', database);
+  // Each database has its own backend and simulator: the same name fits both.
+  const vmName = 'checkout-ci-01';
+  let sim: RunningSimulator | undefined;
+  let backend: RunningBackend | undefined;
+  let browser: Browser | undefined;
+  let devToken: string;
+  let devContext: BrowserContext;
+  let adminContext: BrowserContext;
+  let dev: Page;
+  let admin: Page;
+  let requestId: string;
+  let step = 0;
+  let startedAt = 0;
+
+  /** A screenshot of this step into artifacts/, and the walkthrough one. */
+  async function shot(page: Page, name: string, walkthrough?: string) {
+    step++;
+    await page.screenshot({
+      path: path.join(shots, `${String(step).padStart(2, '0')}-${name}.png`),
+    });
+    if (walkthrough && database === 'sqlite') {
+      await page.screenshot({
+        path: path.join(WALKTHROUGH_DIR, `${walkthrough}.png`),
+      });
+    }
+  }
+
+  async function signInAs(title: 'Developer' | 'Admin') {
+    const context = await browser!.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    await page.goto(backend!.baseUrl);
+    await page.getByRole('button', { name: `Sign in as ${title}` }).click();
+    // The catalog is the landing page.
+    await page
+      .getByRole('link', { name: 'MycoPod', exact: true })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    return { context, page };
+  }
+
+  /** Runs a step; on failure leaves a screenshot of every open page. */
+  async function recording<T>(name: string, fn: () => Promise<T>) {
+    try {
+      return await fn();
+    } catch (e) {
+      for (const [who, page] of [
+        ['dev', dev],
+        ['admin', admin],
+      ] as const) {
+        if (page && !page.isClosed()) {
+          await page
+            .screenshot({
+              path: path.join(shots, `failure-${name}-${who}.png`),
+            })
+            .catch(() => undefined);
+        }
+      }
+      throw e;
+    }
+  }
+
+  const state = (page: Page) => page.getByTestId('request-state');
+  /** The steps after the form need its request. */
+  const needRequest = () => {
+    if (!requestId) throw new Error('no request: filing it in the form failed');
+  };
+
+  beforeAll(async () => {
+    startedAt = Date.now();
+    if (!fs.existsSync(APP_DIST)) {
+      throw new Error(
+        'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
+      );
+    }
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+    }
+    fs.rmSync(shots, { recursive: true, force: true });
+    fs.mkdirSync(shots, { recursive: true });
+    fs.mkdirSync(WALKTHROUGH_DIR, { recursive: true });
+
+    // Quick, but slow enough to watch: clone 1.5 s, other tasks 0.3 s.
+    sim = await startSimulator({
+      fleet: 'demo',
+      seed: 11,
+      timings: {
+        cloneMs: 1500,
+        taskMs: 300,
+        resizeMs: 300,
+        lockWaitMs: 3000,
+        resourcesLagMs: 500,
+        agentIpDelayMs: 1000,
+        unauthorizedDelayMs: 100,
+        taskStartMs: 100,
+      },
+    });
+    backend = await startBackend({
+      database,
+      readyTimeoutMs: 150_000,
+      logFile: path.join(shots, 'backend.log'),
+      config: {
+        proxmox: {
+          clusters: sim.clusters.map(c => ({
+            name: c.name,
+            url: c.url,
+            tokenId: sim!.token.tokenId,
+            tokenSecret: sim!.token.secret,
+            caCert: sim!.caCertPem,
+            defaultStorage: 'local-lvm',
+            defaultBridge: 'vmbr0',
+          })),
+          executor: {
+            pollIntervalMs: 250,
+            stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
+            ipWait: 'required',
+          },
+          policy: {
+            // The "large" preset (8 GiB) is over team-a's memory quota,
+            // "small" (2 GiB) fits, twice.
+            groups: [
+              {
+                group: 'group:default/team-a',
+                quota: { count: 10, memoryMiB: 6144 },
+              },
+            ],
+          },
+        },
+      },
+    });
+    // Persona sign-in resolves the catalog user: wait for the ingestion,
+    // and for the template.
+    devToken = (await eventually(() => signIn(backend!.baseUrl, 'dev'))).token;
+    await eventually(() => signIn(backend!.baseUrl, 'admin'));
+    await eventually(async () => {
+      const res = await fetch(
+        `${
+          backend!.baseUrl
+        }/api/catalog/entities/by-name/template/default/vm-from-template`,
+        { headers: { Authorization: `Bearer ${devToken}` } },
+      );
+      return res.ok ? true : undefined;
+    }, 90_000);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await devContext?.close().catch(() => undefined);
+    await adminContext?.close().catch(() => undefined);
+    await browser?.close();
+    await backend?.stop();
+    await sim?.stop();
+    // eslint-disable-next-line no-console
+    console.log(
+      `journey on ${database}: ${((Date.now() - startedAt) / 1000).toFixed(
+        1,
+      )} s, backend start and teardown included`,
+    );
+  });
+
+  it('dev fills the form; the policy check blocks an over-quota size; a size that fits files a pending request', async () => {
+    ({ context: devContext, page: dev } = await signInAs('Developer'));
+    const page = dev;
+    await recording('form', async () => {
+      // Create → the template's card → Choose
+      await page
+        .getByRole('link', { name: /^Create/ })
+        .first()
+        .click();
+      const card = page
+        .locator('.MuiCard-root, article')
+        .filter({ hasText: TEMPLATE_TITLE })
+        .first();
+      await card.waitFor({ timeout: 30_000 });
+      await card.getByRole('button', { name: 'Choose' }).click();
+      await page.waitForURL(/\/create\/templates\/default\/vm-from-template/);
+
+      // Where: the pickers load the live choices of the simulator.
+      const cluster = page.getByLabel('Cluster');
+      await page
+        .locator('select option[value="lab"]')
+        .first()
+        .waitFor({ state: 'attached', timeout: 30_000 });
+      await cluster.selectOption('lab');
+      const template = page.getByLabel('Template', { exact: false }).first();
+      await page
+        .locator('select option[value="ubuntu-24.04-cloudinit"]')
+        .waitFor({ state: 'attached', timeout: 30_000 });
+      await template.selectOption('ubuntu-24.04-cloudinit');
+      await page.getByText(/Disk of ubuntu-24\.04-cloudinit/).waitFor();
+      await shot(page, 'where');
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      // Size and network: "large" (over the quota), a bridge, a group.
+      await page.getByRole('radio', { name: /^large/ }).check();
+      await page
+        .locator('select option[value="bridge:vmbr0"]')
+        .waitFor({ state: 'attached' });
+      await page.getByLabel('Network').selectOption('bridge:vmbr0');
+      await page.getByRole('checkbox', { name: 'ssh' }).check();
+      await shot(page, 'size-and-network', 'form');
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      // Access: name, SSH key, DHCP.
+      await page.getByLabel('VM name').fill(vmName);
+      await page.getByLabel('SSH public key').first().fill(SSH_KEY);
+      await page.getByRole('radio', { name: 'DHCP' }).check();
+      await shot(page, 'access');
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      // Ownership: team-a (OwnerPicker), a justification.
+      const owner = page.getByLabel('Owner').first();
+      await owner.click();
+      await owner.fill('team-a');
+      await page
+        .getByRole('option', { name: /team-a/ })
+        .first()
+        .click();
+      await page
+        .getByLabel('Justification')
+        .fill('Integration tests of the checkout service');
+      await shot(page, 'ownership');
+      await page.getByRole('button', { name: 'Next' }).click();
+    });
+
+    await recording('policy-check', async () => {
+      // Policy check: the quota finding, and the review is blocked.
+      const review = page.getByTestId('policy-review');
+      await expectAttribute(review, 'data-outcome', 'errors');
+      const errors = page.getByRole('list', { name: 'Policy errors' });
+      await errors.getByText(/quota/i).first().waitFor();
+      await shot(page, 'policy-check-over-quota', 'policy-check');
+      await page.getByRole('button', { name: 'Review' }).click();
+      // Still on the policy check, with the error: no Create button.
+      await page.getByText(/quota/i).first().waitFor();
+      await page.waitForTimeout(500);
+      expect(await page.getByRole('button', { name: 'Create' }).count()).toBe(
+        0,
+      );
+      await shot(page, 'policy-check-blocked');
+
+      // Back to the size: "small" fits.
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('radio', { name: /^small/ }).check();
+      for (let i = 0; i < 3; i++) {
+        await page.getByRole('button', { name: 'Next' }).click();
+      }
+      await expectAttribute(
+        page.getByTestId('policy-review'),
+        'data-outcome',
+        'within-policy',
+      );
+      await page.getByText('Within policy').waitFor();
+      await shot(page, 'policy-check-within-policy');
+      await page.getByRole('button', { name: 'Review' }).click();
+      await page.getByRole('button', { name: 'Create' }).waitFor();
+      await shot(page, 'review');
+    });
+
+    await recording('submit', async () => {
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/create\/tasks\//, { timeout: 30_000 });
+      const link = page.getByRole('link', { name: 'Request', exact: true });
+      await link.waitFor({ timeout: 60_000 });
+      await shot(page, 'task-finished');
+      await link.click();
+      await page.waitForURL(/\/proxmox\/requests\/[0-9a-f-]{36}$/);
+      requestId = new URL(page.url()).pathname.split('/').pop()!;
+      await expectText(state(page), 'pending');
+      await page.getByText(vmName).first().waitFor();
+      await shot(page, 'request-pending', 'pending-request');
+    });
+  });
+
+  it('dev cannot approve own request: no Approve button, and the API answers 403', async () => {
+    needRequest();
+    await recording('dev-cannot-approve', async () => {
+      // The page offers dev the cancel action only.
+      await dev.getByRole('button', { name: 'Cancel request' }).waitFor();
+      expect(await dev.getByRole('button', { name: 'Approve' }).count()).toBe(
+        0,
+      );
+      expect(await dev.getByRole('button', { name: 'Reject' }).count()).toBe(0);
+      const res = await api(
+        backend!.baseUrl,
+        devToken,
+        'POST',
+        `/requests/${requestId}/approve`,
+        { comment: 'self-approval' },
+      );
+      expect(res.status).toBe(403);
+      const after = await api(
+        backend!.baseUrl,
+        devToken,
+        'GET',
+        `/requests/${requestId}`,
+      );
+      expect(after.body.state).toBe('pending');
+    });
+  });
+
+  it('admin sees the notification and the badge, approves, and the page moves live to ready', async () => {
+    needRequest();
+    ({ context: adminContext, page: admin } = await signInAs('Admin'));
+    const page = admin;
+    await recording('admin-notification', async () => {
+      // The sidebar counts the request awaiting the admin.
+      await page
+        .getByRole('link', { name: /VM requests \(1\)/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      // The notification, linking to the request.
+      await page.goto(`${backend!.baseUrl}/notifications`);
+      const title = `VM ${vmName} awaits approval`;
+      await page.getByText(title).first().waitFor({ timeout: 30_000 });
+      await shot(page, 'admin-notifications');
+      await page.getByRole('link', { name: title }).first().click();
+      await page.waitForURL(new RegExp(`/proxmox/requests/${requestId}$`));
+      await expectText(state(page), 'pending');
+      // The header action of the plugin's pages: the awaiting count.
+      await expectText(
+        page.getByTestId('awaiting-approval-badge'),
+        '1 awaiting my approval',
+      );
+      await shot(page, 'admin-request-pending');
+    });
+
+    await recording('admin-approves', async () => {
+      // Record every state and current step the page shows, from now on,
+      // in a window variable: it survives only without a reload.
+      await page.evaluate(() => {
+        const w = window as any;
+        w.__journey = { marker: 'before-approval', seen: [] as string[] };
+        w.__journeyTimer = setInterval(() => {
+          const s = document
+            .querySelector('[data-testid="request-state"]')
+            ?.textContent?.trim();
+          const cur = document
+            .querySelector(
+              '[data-testid="provisioning-steps"] li[aria-current="step"]',
+            )
+            ?.getAttribute('data-step');
+          const entry = cur ? `${s}:${cur}` : `${s}`;
+          const seen: string[] = w.__journey.seen;
+          if (seen[seen.length - 1] !== entry) seen.push(entry);
+        }, 40);
+      });
+      let navigations = 0;
+      page.on('framenavigated', f => {
+        if (f === page.mainFrame()) navigations++;
+      });
+
+      await page.getByRole('button', { name: 'Approve' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('textbox').fill('Approved for the Q3 tests');
+      await shot(page, 'admin-approving', 'admin-approving');
+      await dialog.getByRole('button', { name: 'Confirm approval' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      await page
+        .locator('[data-testid="provisioning-steps"] li[aria-current="step"]')
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await shot(page, 'admin-provisioning');
+      await expectText(state(page), 'ready', 60_000);
+      await dismissSnackbars(page);
+      await shot(page, 'admin-ready');
+
+      const journey = await page.evaluate(() => {
+        const w = window as any;
+        clearInterval(w.__journeyTimer);
+        return w.__journey as { marker: string; seen: string[] };
+      });
+      // No reload, no navigation: the marker survived.
+      expect(journey?.marker).toBe('before-approval');
+      expect(navigations).toBe(0);
+      const seen = journey.seen;
+      expect(seen[0]).toBe('pending');
+      expect(seen[seen.length - 1]).toBe('ready');
+      // At least one intermediate state before ready.
+      expect(seen.some(s => s.startsWith('provisioning'))).toBe(true);
+      expect(seen.indexOf('ready')).toBeGreaterThan(
+        seen.findIndex(s => s.startsWith('provisioning')),
+      );
+      // eslint-disable-next-line no-console
+      console.log(`${database}: the admin's page showed ${seen.join(' → ')}`);
+      // Every step done.
+      const steps = await page
+        .locator('[data-testid="provisioning-steps"] li')
+        .evaluateAll(lis => lis.map(li => li.getAttribute('data-status')));
+      expect(steps.every(s => s === 'done')).toBe(true);
+    });
+  });
+
+  it('dev sees ready and the IP address of the VM', async () => {
+    needRequest();
+    const page = dev;
+    await recording('dev-ready', async () => {
+      // The dev's page was left open on the pending request: it moves too.
+      await expectText(state(page), 'ready', 30_000);
+      const guest = page.getByTestId('guest');
+      const ipRow = guest.locator('tr', { hasText: 'IP addresses' });
+      await expectText(ipRow, /\d+\.\d+\.\d+\.\d+/, 15_000);
+      await page.getByTestId('catalog-link').waitFor();
+      // The notification pop-ups ("approved", "ready") cover the guest.
+      await dismissSnackbars(page);
+      await page.getByTestId('guest').scrollIntoViewIfNeeded();
+      await shot(page, 'dev-ready', 'ready');
+      const details = await api(
+        backend!.baseUrl,
+        devToken,
+        'GET',
+        `/requests/${requestId}`,
+      );
+      const ips: string[] = details.body.progress?.ipAddresses ?? [];
+      expect(ips.length).toBeGreaterThan(0);
+      expect(await ipRow.textContent()).toContain(ips[0]);
+    });
+  });
+
+  it('admin rejects another request with a comment; dev sees why', async () => {
+    const created = await api(backend!.baseUrl, devToken, 'POST', '/requests', {
+      spec: {
+        name: `${vmName}-2`,
+        cluster: 'lab',
+        template: 'ubuntu-24.04-cloudinit',
+        cores: 1,
+        memoryMiB: 2048,
+        diskGiB: 20,
+        network: { bridge: 'vmbr0' },
+        securityGroups: ['ssh'],
+        cloudInit: { user: 'ubuntu', sshKeys: [SSH_KEY], ipv4: 'dhcp' },
+        tags: [],
+        owner: 'group:default/team-a',
+        justification: 'A second one, just in case',
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.state).toBe('pending');
+    const id = created.body.id as string;
+    const reason = 'One VM per team for the Q3 tests, use the first one';
+
+    await recording('admin-rejects', async () => {
+      await admin.goto(`${backend!.baseUrl}/proxmox/requests/${id}`);
+      await expectText(state(admin), 'pending');
+      await admin.getByRole('button', { name: 'Reject' }).click();
+      const dialog = admin.getByRole('dialog');
+      await dialog.getByRole('textbox').fill(reason);
+      await dialog.getByRole('button', { name: 'Confirm rejection' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await expectText(state(admin), 'rejected');
+      await shot(admin, 'admin-rejected');
+    });
+
+    await recording('dev-sees-rejection', async () => {
+      await dev.goto(`${backend!.baseUrl}/proxmox/requests/${id}`);
+      await expectText(state(dev), 'rejected');
+      const history = dev.getByTestId('history');
+      await history.getByText(reason).waitFor();
+      const rejection = history.locator('li', { hasText: reason });
+      expect(await rejection.textContent()).toMatch(/admin/);
+      // The notification tells dev too.
+      await dev.goto(`${backend!.baseUrl}/notifications`);
+      await dev
+        .getByText(`VM ${vmName}-2 was rejected`)
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await dev.getByText(reason).first().waitFor();
+      await shot(dev, 'dev-notifications');
+    });
+  });
+});
+
+async function expectAttribute(
+  locator: ReturnType<Page['locator']>,
+  name: string,
+  value: string,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  for (;;) {
+    last = await locator
+      .first()
+      .getAttribute(name, { timeout: 5_000 })
+      .catch(() => null);
+    if (last === value) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${name} is ${last}, expected ${value}`);
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+async function expectText(
+  locator: ReturnType<Page['locator']>,
+  expected: string | RegExp,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  for (;;) {
+    last = await locator
+      .first()
+      .textContent({ timeout: 5_000 })
+      .catch(() => null);
+    const text = last?.trim() ?? '';
+    if (typeof expected === 'string' ? text === expected : expected.test(text))
+      return;
+    if (Date.now() > deadline) {
+      throw new Error(`text is "${last}", expected ${expected}`);
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+/** Marks the notification pop-ups read, which closes them. */
+async function dismissSnackbars(page: Page) {
+  const buttons = page.getByRole('button', { name: 'mark as read' });
+  for (let i = 0; i < 10 && (await buttons.count()) > 0; i++) {
+    await buttons
+      .first()
+      .click({ timeout: 2_000 })
+      .catch(() => undefined);
+    await page.waitForTimeout(300);
+  }
+}
