@@ -12,8 +12,10 @@
  * Dev sees ready and the IP. Admin rejects a second request with a comment;
  * dev sees why.
  *
- * Screenshots of every step go to artifacts/journey/<database>/; the SQLite
- * run also refreshes the README's walkthrough images in docs/walkthrough/.
+ * Screenshots of every step go to artifacts/journey/<database>/. With
+ * MYCOPOD_UPDATE_WALKTHROUGH=1 the SQLite run also refreshes the README's
+ * walkthrough images in docs/walkthrough/ (tests leave tracked files alone
+ * otherwise).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,7 +89,11 @@ describe.each(databases)('portal journey on %s', database => {
     await page.screenshot({
       path: path.join(shots, `${String(step).padStart(2, '0')}-${name}.png`),
     });
-    if (walkthrough && database === 'sqlite') {
+    if (
+      walkthrough &&
+      database === 'sqlite' &&
+      process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
+    ) {
       await page.screenshot({
         path: path.join(WALKTHROUGH_DIR, `${walkthrough}.png`),
       });
