@@ -63,8 +63,22 @@ export interface InventoryCluster {
     /** Group entity ref from the request that created it. */
     owner?: string;
     requestId?: string;
+    /** Stable sizing facts from Proxmox (not usage). */
+    maxcpu?: number;
+    maxmemMiB?: number;
+    maxdiskGiB?: number;
+    /** Entity ref of the System the request named. */
+    system?: string;
+    /** When the request's lease ends (ISO 8601). */
+    leaseEndsAt?: string;
   }>;
   firewallGroups: Array<{ name: string; comment?: string }>;
+  /**
+   * Guests Proxmox listed that could not be understood (e.g. an unknown
+   * type): reported, never silently dropped, so a consumer does not delete
+   * what it cannot see.
+   */
+  unparsed?: Array<{ vmid?: number; node?: string; reason: string }>;
 }
 
 /** `GET /inventory`. */
@@ -73,4 +87,66 @@ export interface ProxmoxInventory {
   hash: string;
   generatedAt: string;
   clusters: InventoryCluster[];
+}
+
+/** `GET /guests/:cluster/:vmid`: live facts of one guest (never cached in the catalog). */
+export interface GuestLiveStatus {
+  cluster: string;
+  node: string;
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  name?: string;
+  /** `running`, `stopped`, … */
+  status: string;
+  lock?: string;
+  uptimeSeconds?: number;
+  /** CPU use, 0..1 of `cpus`. */
+  cpuUsage?: number;
+  cpus?: number;
+  memoryUsedMiB?: number;
+  memoryMaxMiB?: number;
+  diskMaxGiB?: number;
+  /** From the guest agent; empty when it does not answer. */
+  ipAddresses: string[];
+  agent: 'ok' | 'unavailable';
+  requestId?: string;
+  owner?: string;
+  leaseEndsAt?: string;
+}
+
+/** `GET /nodes/:cluster/:node`: capacity of one node. */
+export interface NodeCapacity {
+  cluster: string;
+  node: string;
+  status: string;
+  cpus?: number;
+  cpuUsage?: number;
+  memoryUsedMiB?: number;
+  memoryMaxMiB?: number;
+  storages: Array<{
+    name: string;
+    shared: boolean;
+    usedGiB: number;
+    totalGiB: number;
+  }>;
+  guests: Array<{
+    vmid: number;
+    name?: string;
+    type: 'qemu' | 'lxc';
+    status: string;
+  }>;
+}
+
+/** `GET /clusters/:cluster`: the nodes of a cluster and their totals. */
+export interface ClusterSummary {
+  cluster: string;
+  nodes: Array<Omit<NodeCapacity, 'storages' | 'guests'> & { guests: number }>;
+  totals: {
+    nodes: number;
+    onlineNodes: number;
+    guests: number;
+    cpus: number;
+    memoryUsedMiB: number;
+    memoryMaxMiB: number;
+  };
 }
