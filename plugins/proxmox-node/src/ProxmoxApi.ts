@@ -85,6 +85,7 @@ export class ProxmoxApi {
         new KeyedSemaphore(options.maxConcurrentClonesPerSource ?? 4),
       dispatcher,
       ownsDispatcher,
+      taskWatches: new Map(),
     });
   }
 

@@ -150,8 +150,12 @@ export class ProxmoxClient extends ProxmoxApi {
     options: CallOptions = {},
   ): Promise<CloneDispatch> {
     return dispatchClone(this, params, options, (release, upid) => {
-      // keep the slot until the task ends (never throws)
-      waitForTask(this, upid, { throwOnFailure: false }).then(release, release);
+      // keep the slot until the task ends (never throws); a caller waiting
+      // for the task joins this poll, so both see its end at the same time
+      waitForTask(this, upid, { throwOnFailure: false, logLines: 0 }).then(
+        release,
+        release,
+      );
     });
   }
 

@@ -11,6 +11,12 @@ export interface ClientInternals {
   cloneLimiter: KeyedSemaphore;
   dispatcher: Dispatcher;
   ownsDispatcher: boolean;
+  /**
+   * Status polls in flight, by UPID: a second wait for the same task (e.g.
+   * the caller's wait next to `cloneTo`'s own) joins it instead of polling
+   * the same task again.
+   */
+  taskWatches: Map<string, Promise<unknown>>;
 }
 
 const INTERNALS = new WeakMap<object, ClientInternals>();
