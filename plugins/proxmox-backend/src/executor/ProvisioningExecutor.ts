@@ -27,6 +27,7 @@ import type { ExecutorConfig } from './config';
 import {
   ExecutorStoppingError,
   LeaseLostError,
+  SimulatedCrash,
   classifyFailure,
   describeError,
   logTailOf,
@@ -63,14 +64,6 @@ const following = (step: ProvisioningStep): ProvisioningStep =>
 const JOB_STATUS_OF_ENDED_REQUEST: Partial<
   Record<ProxmoxRequest['state'], 'succeeded' | 'failed'>
 > = { ready: 'succeeded', failed: 'failed' };
-
-/** A test hook threw: behave like a worker that died here. */
-class SimulatedCrash extends Error {
-  constructor(cause: unknown) {
-    super(`worker crashed (${describeError(cause)})`);
-    this.name = 'SimulatedCrash';
-  }
-}
 
 export interface ProvisioningExecutorOptions {
   jobs: JobStore;
@@ -219,7 +212,15 @@ export class ProvisioningExecutor {
           ),
         );
     }, Math.max(50, Math.floor(leaseMs / 3)));
-    const done = this.#run(row, controller.signal)
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
+      release();
+      // a slot is free: take the next due job now, not at the next poll
+      this.wake();
+    };
+    const done = this.#run(row, controller.signal, free)
       .catch(e =>
         this.#o.logger.error(
           `Provisioning job ${id} broke: ${describeError(e)}`,
@@ -227,15 +228,18 @@ export class ProvisioningExecutor {
       )
       .finally(() => {
         clearInterval(heartbeat);
-        release();
         this.#inflight.delete(id);
-        // a slot is free: take the next due job now, not at the next poll
-        this.wake();
+        free();
       });
     this.#inflight.set(id, { controller, done });
   }
 
-  async #run(row: JobRow, signal: AbortSignal): Promise<void> {
+  /** Runs a claimed job; `free` gives its slot back once the request ended. */
+  async #run(
+    row: JobRow,
+    signal: AbortSignal,
+    free: () => void,
+  ): Promise<void> {
     const id = row.request_id;
     const request = await this.#o.requests.get(id);
     const state: JobState = {
@@ -278,6 +282,8 @@ export class ProvisioningExecutor {
       state,
       save,
     };
+    // progress signals go out in order, without holding up the next step
+    let progress = Promise.resolve();
     try {
       ctx.pve = this.#o.clusters.get(request.spec.cluster);
       while (state.step !== 'done') {
@@ -298,16 +304,18 @@ export class ProvisioningExecutor {
           ...(forward ? { attempts: 1 } : {}),
         });
         if (forward) attempts = 1;
-        await this.#o.notifier.onProgress(id, next);
+        progress = progress.then(() => this.#o.notifier.onProgress(id, next));
         try {
           await this.#o.hooks?.afterStep?.(id, step);
         } catch (e) {
           throw new SimulatedCrash(e);
         }
       }
-      await this.#succeed(request, state);
+      await this.#succeed(request, state, free);
     } catch (error) {
       await this.#handleFailure(request, ctx, error, attempts);
+    } finally {
+      await progress;
     }
   }
 
@@ -345,7 +353,7 @@ export class ProvisioningExecutor {
     return false;
   }
 
-  async #succeed(request: ProxmoxRequest, state: JobState) {
+  async #succeed(request: ProxmoxRequest, state: JobState, free: () => void) {
     const id = request.id;
     const node = state.node!;
     const vmid = state.vmid!;
@@ -384,6 +392,7 @@ export class ProvisioningExecutor {
           },
         }),
     );
+    free(); // the request is ready: the slot is not needed for the event
     await this.#o.notifier.onGuestChange(GUEST_EVENT_TOPICS.created, {
       cluster: request.spec.cluster,
       node,

@@ -141,3 +141,11 @@ export function describeError(error: unknown): string {
   }
   return redact(text.replace(/\s+/g, ' ').trim()).slice(0, 1000);
 }
+
+/** A test hook threw: behave like a worker that died here. */
+export class SimulatedCrash extends Error {
+  constructor(cause: unknown) {
+    super(`worker crashed (${describeError(cause)})`);
+    this.name = 'SimulatedCrash';
+  }
+}

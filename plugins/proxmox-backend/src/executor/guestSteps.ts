@@ -82,12 +82,15 @@ export const resizeDisk: Step = async ctx => {
 /** firewall: attach every security group, then enable the VM firewall. */
 export const firewall: Step = async ctx => {
   const groups = ctx.spec.securityGroups;
-  for (const group of groups) {
-    await ctx.pve.ensureVmFirewallGroup(
-      { ...guest(ctx), group, comment: 'mycopod' },
-      { signal: ctx.signal },
-    );
-  }
+  // one rule per group, each checked before it is added: independent
+  await Promise.all(
+    groups.map(group =>
+      ctx.pve.ensureVmFirewallGroup(
+        { ...guest(ctx), group, comment: 'mycopod' },
+        { signal: ctx.signal },
+      ),
+    ),
+  );
   if (groups.length) {
     await ctx.pve.updateVmFirewallOptions(
       { ...guest(ctx), enable: true },
@@ -109,7 +112,7 @@ export const waitIp: Step = async ctx => {
   try {
     const ip = await ctx.pve.waitForGuestIp(
       { ...guest(ctx), family: 'any' },
-      { timeoutMs: ipMs, pollIntervalMs: 250, signal: ctx.signal },
+      { timeoutMs: ipMs, pollIntervalMs: 100, signal: ctx.signal },
     );
     return {
       result: { addresses: [...new Set(ip.addresses.map(a => a.address))] },
