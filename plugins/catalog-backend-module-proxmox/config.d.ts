@@ -1,0 +1,6 @@
+export interface Config {
+  proxmox?: {
+    /** The catalog entity provider (catalog-backend-module-proxmox). */
+    catalog?: {};
+  };
+}
