@@ -234,6 +234,7 @@ async function benchExecutor() {
     const ids: string[] = created.map(r => r.id);
     await sleep(500);
 
+    sim.resetStats();
     const cpu0 = backend.cpuMs();
     const t0 = Date.now();
     const approveMs: number[] = [];
@@ -267,6 +268,7 @@ async function benchExecutor() {
       await sleep(250);
     }
     const cpu1 = backend.cpuMs();
+    const simStats = sim.stats();
 
     const details = await inBatches(ids, 8, id =>
       api(backend.baseUrl, admin.token, 'GET', `/api/proxmox/requests/${id}`),
@@ -334,6 +336,16 @@ async function benchExecutor() {
           `(${PATH_MS} ms). Includes the client's task/IP poll intervals, the clone limiter, ` +
           'DB writes per step and event-loop contention of 100 jobs on 2 shared cores.',
         ...ov,
+      },
+      pveCalls: {
+        method:
+          'HTTP requests the simulator served from the first approval to the last ready (its /_sim/stats), ' +
+          'divided by VMs; includes background inventory reads of the backend',
+        perVm: round1(simStats.total / VMS),
+        total: simStats.total,
+        byRoutePerVm: Object.fromEntries(
+          Object.entries(simStats.calls).map(([k, v]) => [k, round1(v / VMS)]),
+        ),
       },
       backendCpu: {
         method:
