@@ -203,6 +203,49 @@ describe('normalisation primitives', () => {
     });
   });
 
+  it('guests that do not parse are kept apart with a reason, never "other"', () => {
+    const r = z.array(s.clusterResourceSchema).parse([
+      {
+        id: 'qemu/100',
+        type: 'qemu',
+        vmid: 100,
+        node: 'pve',
+        status: 'running',
+      },
+      { id: 'qemu/101', type: 'qemu', vmid: 'abc', node: 'pve' },
+      { id: 'lxc/102', type: 'lxc', vmid: 102 },
+      { id: 'openvz/103', type: 'openvz', vmid: 103, node: 'pve' },
+      { id: 'vm/104', type: 'vm', vmid: '104', node: 'pve' },
+      { id: 'network/pve/vmbr0', type: 'network', node: 'pve' },
+    ]);
+    expect(r.map(e => e.type)).toEqual([
+      'qemu',
+      'unparsed',
+      'unparsed',
+      'unparsed',
+      'unparsed',
+      'other',
+    ]);
+    expect(r[1]).toMatchObject({
+      id: 'qemu/101',
+      type: 'unparsed',
+      pveType: 'qemu',
+      vmid: 101,
+      node: 'pve',
+      reason: expect.stringContaining('vmid'),
+    });
+    expect(r[2]).toMatchObject({
+      vmid: 102,
+      node: undefined,
+      reason: expect.stringContaining('node'),
+    });
+    expect(r[3]).toMatchObject({
+      vmid: 103,
+      reason: "unsupported guest type 'openvz'",
+    });
+    expect(r[4]).toMatchObject({ vmid: 104, pveType: 'vm' });
+  });
+
   it('snapshot list drops the "current" pseudo entry', () => {
     const list = s.snapshotListSchema.parse([
       {

@@ -218,6 +218,64 @@ const sdnResourceSchema = z.object({
   sdn: opt(z.string()),
   zone: opt(z.string()),
 });
+/** `type` values of guests in `/cluster/resources` (`openvz` is legacy). */
+const GUEST_RESOURCE_TYPES = new Set(['qemu', 'lxc', 'openvz']);
+const GUEST_ID = /^(qemu|lxc|openvz)\//;
+
+/** An entry that is a guest by its type, id or `vmid`, whatever else it holds. */
+function looksLikeGuest(raw: Record<string, unknown>): boolean {
+  return (
+    (typeof raw.type === 'string' && GUEST_RESOURCE_TYPES.has(raw.type)) ||
+    (typeof raw.id === 'string' && GUEST_ID.test(raw.id)) ||
+    raw.vmid !== undefined
+  );
+}
+
+/** Why a guest-like entry is not a {@link PveGuestResource}. */
+function unparsedReason(raw: Record<string, unknown>): string {
+  if (raw.type !== 'qemu' && raw.type !== 'lxc') {
+    return `unsupported guest type '${String(raw.type)}'`;
+  }
+  const result = guestResourceSchema.safeParse(raw);
+  if (result.success) return 'not understood';
+  return result.error.issues
+    .slice(0, 3)
+    .map(i => `${i.path.map(String).join('.') || 'entry'}: ${i.message}`)
+    .join('; ');
+}
+
+/** A finite integer VMID from the entry's `vmid` or its `id` (`qemu/123`), if any. */
+function vmidOf(raw: Record<string, unknown>): number | undefined {
+  const candidates = [
+    raw.vmid,
+    typeof raw.id === 'string' ? raw.id.split('/')[1] : undefined,
+  ];
+  for (const c of candidates) {
+    const n = typeof c === 'string' && c.trim() !== '' ? Number(c) : c;
+    if (typeof n === 'number' && Number.isInteger(n) && n > 0) return n;
+  }
+  return undefined;
+}
+
+/**
+ * A guest `/cluster/resources` listed that does not match the guest schema
+ * (an unknown guest type, a missing or malformed `vmid`/`node`…). Kept
+ * apart, with the reason, so consumers can report it instead of treating
+ * the guest as gone (a full sync must not delete what it cannot read).
+ */
+const unparsedGuestResourceSchema = z
+  .looseObject({ id: z.string(), type: z.string() })
+  .refine(looksLikeGuest)
+  .transform(({ id, type, ...raw }) => ({
+    id,
+    type: 'unparsed' as const,
+    pveType: type,
+    vmid: vmidOf({ id, ...raw }),
+    node: typeof raw.node === 'string' ? raw.node : undefined,
+    reason: unparsedReason({ id, type, ...raw }),
+    raw: raw as Record<string, unknown>,
+  }));
+
 const otherResourceSchema = z
   .looseObject({ id: z.string(), type: z.string() })
   .transform(({ id, type, ...raw }) => ({
@@ -233,6 +291,7 @@ export const clusterResourceSchema = z.union([
   storageResourceSchema,
   poolResourceSchema,
   sdnResourceSchema,
+  unparsedGuestResourceSchema,
   otherResourceSchema,
 ]);
 /** @public */
@@ -243,6 +302,10 @@ export type PveGuestResource = z.output<typeof guestResourceSchema>;
 export type PveNodeResource = z.output<typeof nodeResourceSchema>;
 /** @public */
 export type PveStorageResource = z.output<typeof storageResourceSchema>;
+/** @public */
+export type PveUnparsedGuestResource = z.output<
+  typeof unparsedGuestResourceSchema
+>;
 
 // ---------------------------------------------------------------------------
 // qemu / lxc
