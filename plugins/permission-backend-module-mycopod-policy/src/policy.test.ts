@@ -150,4 +150,34 @@ describe('MycoPodPermissionPolicy for VM requests', () => {
       AuthorizeResult.DENY,
     );
   });
+
+  it('lets every signed-in user read guests, and nothing more on them', async () => {
+    const guest = (name: string) => ({
+      permission: {
+        type: 'resource' as const,
+        name,
+        attributes: {},
+        resourceType: 'proxmox-guest',
+      },
+      resourceRef: 'resource:default/lab-100',
+    });
+    for (const who of [dev, admin]) {
+      expect(await policy.handle(guest('proxmox.guest.read'), who)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      for (const name of [
+        'proxmox.guest.power',
+        'proxmox.guest.snapshot',
+        'proxmox.guest.console',
+        'proxmox.guest.delete',
+      ]) {
+        expect((await policy.handle(guest(name), who)).result).toBe(
+          AuthorizeResult.DENY,
+        );
+      }
+    }
+    expect((await policy.handle(guest('proxmox.guest.read'))).result).toBe(
+      AuthorizeResult.DENY,
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
   proxmoxRequestApprovePermission,
   proxmoxRequestCancelPermission,
   proxmoxRequestConditions,
+  proxmoxGuestReadPermission,
   proxmoxRequestCreatePermission,
   proxmoxRequestReadPermission,
 } from '@mycopod/plugin-proxmox-common';
@@ -56,6 +57,9 @@ export interface MycoPodPolicyOptions {
  *   of a request's owner group read it; approvers read all requests and
  *   approve or reject others' requests (their own too with `selfApproval`);
  *   the requester and approvers cancel.
+ * - Guests: everyone reads every guest's live status (`proxmox.guest.read`;
+ *   everyone browses the fleet in the catalog); power, snapshot, console and
+ *   delete stay denied until the day-2 actions exist.
  * - Anything else (a permission of a plugin this policy does not know) is
  *   denied, so a newly installed plugin is closed until the policy opens it.
  */
@@ -85,6 +89,9 @@ export class MycoPodPermissionPolicy implements PermissionPolicy {
     }
     if (name.startsWith('proxmox.request.')) {
       return this.requestDecision(request, user);
+    }
+    if (isPermission(request.permission, proxmoxGuestReadPermission)) {
+      return { result: AuthorizeResult.ALLOW };
     }
     return { result: AuthorizeResult.DENY };
   }
