@@ -31,6 +31,7 @@ export function NativeSelectField(props: {
   disabled?: boolean;
   placeholder?: string;
   helperText?: ReactNode;
+  /** Marks the field invalid; the messages are not repeated here. */
   errors?: string[];
 }) {
   const hasError = !!props.errors?.length;
@@ -69,8 +70,9 @@ export function NativeSelectField(props: {
           ),
         )}
       </NativeSelect>
+      {/* errors only mark the field: the scaffolder's field template lists them. */}
       <FormHelperText id={`${props.id}-help`} component="div">
-        {hasError ? props.errors!.join('; ') : props.helperText}
+        {props.helperText}
       </FormHelperText>
     </FormControl>
   );

@@ -20,6 +20,34 @@ function holder(api: unknown) {
 }
 
 describe('Proxmox form fields', () => {
+  it.each([
+    ['ProxmoxSizePicker', sizePickerField, 'Size'],
+    ['ProxmoxSecurityGroupsPicker', securityGroupsPickerField, 'Groups'],
+    ['ProxmoxIpv4Picker', ipv4PickerField, 'IPv4'],
+    ['ProxmoxTemplatePicker', templatePickerField, 'Template'],
+    ['ProxmoxNetworkPicker', networkPickerField, 'Network'],
+  ] as const)(
+    '%s marks its errors but leaves their text to the field template',
+    async (_name, field, title) => {
+      renderInTestApp(
+        <FieldHarness
+          field={field}
+          title={title}
+          form={{ cluster: 'pve1' }}
+          onValue={jest.fn()}
+          rawErrors={['Policy allows at most 16 vCPU']}
+        />,
+        { apis: [[proxmoxApiRef, fakeApi()]] },
+      );
+      await waitFor(() =>
+        expect(document.querySelector('.Mui-error')).not.toBeNull(),
+      );
+      // Let the live choices settle, then look for a second copy.
+      await act(async () => {});
+      expect(screen.queryByText(/at most 16 vCPU/)).toBeNull();
+    },
+  );
+
   it('ProxmoxClusterPicker lists clusters and defaults to the default cluster', async () => {
     const api = fakeApi();
     const onValue = jest.fn();

@@ -306,18 +306,17 @@ function SizePicker(props: typeof sizeSchema.TProps) {
         </div>
       ) : null}
       <FormHelperText component="div" data-testid="size-limits">
-        {rawErrors?.length
-          ? rawErrors.join('; ')
-          : statusText(
-              state,
-              limits
-                ? `Policy allows up to ${limits.maxCores} vCPU, ${formatMiB(
-                    limits.maxMemoryMiB,
-                  )} memory and ${
-                    limits.maxDiskGiB
-                  } GiB disk per VM; the disk is at least the template's ${minDisk} GiB.`
-                : '',
-            )}
+        {/* rawErrors: the scaffolder's field template lists them already. */}
+        {statusText(
+          state,
+          limits
+            ? `Policy allows up to ${limits.maxCores} vCPU, ${formatMiB(
+                limits.maxMemoryMiB,
+              )} memory and ${
+                limits.maxDiskGiB
+              } GiB disk per VM; the disk is at least the template's ${minDisk} GiB.`
+            : '',
+        )}
       </FormHelperText>
     </FormControl>
   );
@@ -461,14 +460,13 @@ function SecurityGroupsPicker(props: typeof groupsSchema.TProps) {
         ))}
       </FormGroup>
       <FormHelperText component="div">
-        {rawErrors?.length
-          ? rawErrors.join('; ')
-          : statusText(
-              state,
-              groups.length
-                ? 'Proxmox firewall security groups policy allows; at most 10.'
-                : 'No security group is allowed for your group.',
-            )}
+        {/* rawErrors: the scaffolder's field template lists them already. */}
+        {statusText(
+          state,
+          groups.length
+            ? 'Proxmox firewall security groups policy allows; at most 10.'
+            : 'No security group is allowed for your group.',
+        )}
       </FormHelperText>
     </FormControl>
   );
@@ -556,9 +554,8 @@ function Ipv4Picker(props: typeof ipv4Schema.TProps) {
         </div>
       ) : null}
       <FormHelperText component="div">
-        {rawErrors?.length
-          ? rawErrors.join('; ')
-          : 'DHCP, or a fixed address with its prefix length and a gateway.'}
+        {/* rawErrors: the scaffolder's field template lists them already. */}
+        DHCP, or a fixed address with its prefix length and a gateway.
       </FormHelperText>
     </FormControl>
   );

@@ -22,6 +22,7 @@ export function FieldHarness(props: {
   initial?: unknown;
   onValue: jest.Mock;
   uiOptions?: Record<string, unknown>;
+  rawErrors?: string[];
 }) {
   const { component: Component } = internals(props.field);
   const [value, setValue] = useState<any>(props.initial);
@@ -37,7 +38,7 @@ export function FieldHarness(props: {
       schema={{ title: props.title }}
       uiSchema={{ 'ui:options': props.uiOptions ?? {} }}
       idSchema={{ $id: `root_${props.title.replace(/\W/g, '')}` }}
-      rawErrors={[]}
+      rawErrors={props.rawErrors ?? []}
       required={false}
       formContext={{ formData: { ...props.form } }}
       name={props.title}

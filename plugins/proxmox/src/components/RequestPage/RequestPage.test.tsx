@@ -128,6 +128,9 @@ describe('RequestDetails', () => {
       .closest('li')!;
     expect(current).toHaveAttribute('aria-current', 'step');
     expect(current).toHaveTextContent('attempt 2');
+    expect(screen.getByTestId('provisioning-attempts')).toHaveTextContent(
+      'Attempts of the current step: 2',
+    );
     expect(steps.querySelector('[data-step="clone"]')).toHaveAttribute(
       'data-status',
       'done',
@@ -152,12 +155,20 @@ describe('RequestDetails', () => {
     let details = makeDetails({
       state: 'provisioning',
       guest: { cluster: 'pve1', node: 'n1', vmid: 123 },
-      progress: { step: 'start', completed: ['allocate-vmid'], attempts: 1 },
+      progress: {
+        step: 'start',
+        completed: ['allocate-vmid'],
+        attempts: 1,
+        upid: 'UPID:n1:0001:start',
+      },
     });
     const api = fakeApi({ getRequest: jest.fn(async () => details) });
     render(details, { api, signals });
     expect(await screen.findByTestId('request-state')).toHaveTextContent(
       'provisioning',
+    );
+    expect(screen.getByTestId('provisioning-attempts')).toHaveTextContent(
+      'Attempts of the current step: 1 · task UPID:n1:0001:start',
     );
     details = {
       ...details,
@@ -166,6 +177,7 @@ describe('RequestDetails', () => {
         step: 'done',
         completed: ['allocate-vmid', 'clone', 'wait-clone'],
         attempts: 1,
+        upid: 'UPID:n1:0002:agent',
         ipAddresses: ['10.0.0.7'],
       },
     };
@@ -180,6 +192,9 @@ describe('RequestDetails', () => {
       '/catalog/default/resource/pve1-123',
     );
     expect(screen.getByTestId('guest')).toHaveTextContent('10.0.0.7');
+    // Attempts and the task UPID only while provisioning runs.
+    expect(screen.queryByTestId('provisioning-attempts')).toBeNull();
+    expect(screen.queryByText(/UPID:/)).toBeNull();
     expect(
       screen
         .getByTestId('provisioning-steps')

@@ -313,6 +313,9 @@ export function ProvisioningSection(props: { request: ProxmoxRequestDetails }) {
   const { request } = props;
   const progress = request.progress;
   const completed = new Set(progress?.completed ?? []);
+  // Attempts and the task UPID matter only while provisioning runs.
+  const inFlight =
+    request.state === 'approved' || request.state === 'provisioning';
   const statusOf = (step: ProvisioningStep): StepStatus => {
     if (request.state === 'ready' || completed.has(step)) return 'done';
     if (progress?.step === step) {
@@ -358,7 +361,7 @@ export function ProvisioningSection(props: { request: ProxmoxRequestDetails }) {
               <span aria-hidden>{mark[status]}</span> {STEP_LABELS[step]}{' '}
               <Text variant="body-x-small" color="secondary">
                 ({step}
-                {active && progress && progress.attempts > 1
+                {active && inFlight && progress && progress.attempts > 1
                   ? `, attempt ${progress.attempts}`
                   : ''}
                 )
@@ -367,8 +370,13 @@ export function ProvisioningSection(props: { request: ProxmoxRequestDetails }) {
           );
         })}
       </ol>
-      {progress ? (
-        <Text as="p" variant="body-small" color="secondary">
+      {progress && inFlight ? (
+        <Text
+          as="p"
+          variant="body-small"
+          color="secondary"
+          data-testid="provisioning-attempts"
+        >
           Attempts of the current step: {progress.attempts}
           {progress.upid ? ` · task ${progress.upid}` : ''}
         </Text>
