@@ -1,6 +1,9 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
+  ClusterSummary,
   Finding,
+  GuestLiveStatus,
+  NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
   ProxmoxRequestDetails,
@@ -36,6 +39,12 @@ export interface ProxmoxApi {
   validate(spec: Partial<VmSpecInput>): Promise<ValidateResult>;
   /** Live choices for a form; cached per cluster for a short while. */
   getOptions(cluster?: string): Promise<ProxmoxOptions>;
+  /** `GET /guests/:cluster/:vmid`: live status of a VM or container (never cached). */
+  getGuest(cluster: string, vmid: number): Promise<GuestLiveStatus>;
+  /** `GET /nodes/:cluster/:node`: capacity of a node and its guests. */
+  getNode(cluster: string, node: string): Promise<NodeCapacity>;
+  /** `GET /clusters/:cluster`: the nodes of a cluster and their totals. */
+  getCluster(cluster: string): Promise<ClusterSummary>;
 }
 
 export const proxmoxApiRef = createApiRef<ProxmoxApi>().with({

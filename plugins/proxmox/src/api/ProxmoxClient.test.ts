@@ -117,4 +117,58 @@ describe('ProxmoxClient', () => {
       'plugin://proxmox/options?cluster=a',
     ]);
   });
+
+  it('reads live guest, node and cluster facts with encoded path segments', async () => {
+    const { c, fetch } = client(
+      jsonResponse(200, { vmid: 123, status: 'running', ipAddresses: [] }),
+      jsonResponse(200, { node: 'n 1', storages: [], guests: [] }),
+      jsonResponse(200, { cluster: 'pve/1', nodes: [], totals: {} }),
+    );
+    expect((await c.getGuest('pve1', 123)).status).toBe('running');
+    expect((await c.getNode('pve1', 'n 1')).node).toBe('n 1');
+    expect((await c.getCluster('pve/1')).cluster).toBe('pve/1');
+    expect(fetch.mock.calls.map(call => call[0])).toEqual([
+      'plugin://proxmox/guests/pve1/123',
+      'plugin://proxmox/nodes/pve1/n%201',
+      'plugin://proxmox/clusters/pve%2F1',
+    ]);
+    expect(fetch.mock.calls[0][1]).toMatchObject({ method: 'GET' });
+  });
+
+  it('never caches live guest status', async () => {
+    const { c, fetch } = client(
+      jsonResponse(200, { status: 'running' }),
+      jsonResponse(200, { status: 'stopped' }),
+    );
+    expect((await c.getGuest('pve1', 7)).status).toBe('running');
+    expect((await c.getGuest('pve1', 7)).status).toBe('stopped');
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('turns 403 and 404 of live reads into typed errors', async () => {
+    const { c } = client(
+      jsonResponse(403, {
+        error: { name: 'NotAllowedError', message: 'Unauthorized' },
+      }),
+      jsonResponse(404, {}),
+      jsonResponse(404, {
+        error: { name: 'NotFoundError', message: 'No cluster pve9' },
+      }),
+    );
+    const denied = await c.getGuest('pve1', 123).catch(e => e);
+    expect(denied).toBeInstanceOf(ProxmoxApiError);
+    expect(denied.status).toBe(403);
+    const missing = await c.getNode('pve1', 'n9').catch(e => e);
+    expect(missing.status).toBe(404);
+    expect(missing.message).toBe('Not found, or you may not see it');
+    const cluster = await c.getCluster('pve9').catch(e => e);
+    expect(cluster.messages).toEqual(['No cluster pve9']);
+  });
+
+  it('refuses empty path segments instead of calling another route', async () => {
+    const { c, fetch } = client();
+    await expect(c.getNode('pve1', '')).rejects.toThrow(TypeError);
+    await expect(c.getCluster('')).rejects.toThrow(TypeError);
+    expect(fetch).not.toHaveBeenCalled();
+  });
 });

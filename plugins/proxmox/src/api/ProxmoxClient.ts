@@ -1,5 +1,8 @@
 import type { FetchApi } from '@backstage/frontend-plugin-api';
 import type {
+  ClusterSummary,
+  GuestLiveStatus,
+  NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
   ProxmoxRequestDetails,
@@ -14,6 +17,12 @@ import type {
 import { ProxmoxApiError } from './ProxmoxApiError';
 
 const BASE = 'plugin://proxmox';
+
+/** A path segment; refuses empty ones (they would change the route). */
+function seg(value: string): string {
+  if (!value) throw new TypeError('A Proxmox path segment cannot be empty');
+  return encodeURIComponent(value);
+}
 
 /** How long live options of a cluster are reused. */
 const OPTIONS_TTL_MS = 30_000;
@@ -81,6 +90,18 @@ export class ProxmoxClient implements ProxmoxApi {
       }
     });
     return value;
+  }
+
+  async getGuest(cluster: string, vmid: number): Promise<GuestLiveStatus> {
+    return this.call(`/guests/${seg(cluster)}/${seg(String(vmid))}`);
+  }
+
+  async getNode(cluster: string, node: string): Promise<NodeCapacity> {
+    return this.call(`/nodes/${seg(cluster)}/${seg(node)}`);
+  }
+
+  async getCluster(cluster: string): Promise<ClusterSummary> {
+    return this.call(`/clusters/${seg(cluster)}`);
   }
 
   private decide(

@@ -1,4 +1,7 @@
 import type {
+  ClusterSummary,
+  GuestLiveStatus,
+  NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
   ProxmoxRequestDetails,
@@ -101,6 +104,89 @@ export const OPTIONS: ProxmoxOptions = {
   limits: { maxCores: 16, maxMemoryMiB: 65536, maxDiskGiB: 500 },
 };
 
+export function makeGuest(
+  overrides: Partial<GuestLiveStatus> = {},
+): GuestLiveStatus {
+  return {
+    cluster: 'pve1',
+    node: 'n1',
+    vmid: 123,
+    type: 'qemu',
+    name: 'web-1',
+    status: 'running',
+    uptimeSeconds: 3 * 86400 + 4 * 3600 + 5 * 60,
+    cpuUsage: 0.25,
+    cpus: 2,
+    memoryUsedMiB: 1024,
+    memoryMaxMiB: 4096,
+    diskMaxGiB: 32,
+    ipAddresses: ['10.0.0.7', 'fd00::7'],
+    agent: 'ok',
+    requestId: '00000000-0000-4000-8000-000000000abc',
+    owner: 'group:default/team-a',
+    leaseEndsAt: '2027-01-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function makeNode(overrides: Partial<NodeCapacity> = {}): NodeCapacity {
+  return {
+    cluster: 'pve1',
+    node: 'n1',
+    status: 'online',
+    cpus: 16,
+    cpuUsage: 0.5,
+    memoryUsedMiB: 16384,
+    memoryMaxMiB: 65536,
+    storages: [
+      { name: 'local-lvm', shared: false, usedGiB: 100, totalGiB: 400 },
+      { name: 'ceph', shared: true, usedGiB: 900, totalGiB: 1000 },
+    ],
+    guests: [
+      { vmid: 123, name: 'web-1', type: 'qemu', status: 'running' },
+      { vmid: 124, name: 'db-1', type: 'lxc', status: 'stopped' },
+    ],
+    ...overrides,
+  };
+}
+
+export function makeCluster(
+  overrides: Partial<ClusterSummary> = {},
+): ClusterSummary {
+  return {
+    cluster: 'pve1',
+    nodes: [
+      {
+        cluster: 'pve1',
+        node: 'n1',
+        status: 'online',
+        cpus: 16,
+        cpuUsage: 0.5,
+        memoryUsedMiB: 16384,
+        memoryMaxMiB: 65536,
+        guests: 2,
+      },
+      {
+        cluster: 'pve1',
+        node: 'n2',
+        status: 'offline',
+        cpus: 8,
+        memoryMaxMiB: 32768,
+        guests: 0,
+      },
+    ],
+    totals: {
+      nodes: 2,
+      onlineNodes: 1,
+      guests: 2,
+      cpus: 24,
+      memoryUsedMiB: 16384,
+      memoryMaxMiB: 98304,
+    },
+    ...overrides,
+  };
+}
+
 export type FakeApi = { [K in keyof ProxmoxApi]: jest.Mock };
 
 export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
@@ -122,6 +208,13 @@ export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
       autoApprove: false,
     })),
     getOptions: jest.fn(async () => OPTIONS),
+    getGuest: jest.fn(async (cluster: string, vmid: number) =>
+      makeGuest({ cluster, vmid }),
+    ),
+    getNode: jest.fn(async (cluster: string, node: string) =>
+      makeNode({ cluster, node }),
+    ),
+    getCluster: jest.fn(async (cluster: string) => makeCluster({ cluster })),
     ...overrides,
   };
 }
