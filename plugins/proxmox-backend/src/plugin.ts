@@ -20,6 +20,12 @@ import { JobStore } from './database/JobStore';
 import { RequestStore } from './database/RequestStore';
 import { ProvisioningExecutor, readExecutorConfig } from './executor';
 import { InventoryService } from './inventory/InventoryService';
+import { LiveService } from './inventory/LiveService';
+import {
+  guestPermissionRules,
+  guestResourceRef,
+  parseGuestEntityRef,
+} from './permissions/guestRules';
 import {
   requestPermissionRules,
   requestResourceRef,
@@ -27,6 +33,7 @@ import {
 import { readPolicyConfig } from './policy';
 import { createRouter } from './router/createRouter';
 import { addInventoryRoutes } from './router/inventoryRoutes';
+import { addLiveRoutes } from './router/liveRoutes';
 import { readApproverGroups } from './config';
 import { createPolicyChoices } from './service/policyChoices';
 import { RequestNotifier } from './service/RequestNotifier';
@@ -79,7 +86,6 @@ export const proxmoxPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions([
           proxmoxRequestCreatePermission,
           proxmoxDraftCreatePermission,
-          ...proxmoxGuestPermissions,
         ]);
         permissionsRegistry.addResourceType({
           resourceRef: requestResourceRef,
@@ -94,6 +100,39 @@ export const proxmoxPlugin = createBackendPlugin({
           permissionsRegistry.getPermissionRuleset(requestResourceRef),
         );
 
+        // guests: resource ref = the guest's entity ref; the owner comes from
+        // the request that created it (none for guests made elsewhere)
+        permissionsRegistry.addResourceType({
+          resourceRef: guestResourceRef,
+          permissions: proxmoxGuestPermissions,
+          rules: Object.values(guestPermissionRules),
+          getResources: async refs => {
+            const names = deps.clusters.list();
+            const parsed = refs.map(ref => parseGuestEntityRef(ref, names));
+            const records = new Map<
+              string,
+              Awaited<ReturnType<typeof store.guestOwners>>
+            >();
+            for (const cluster of new Set(parsed.map(p => p?.cluster))) {
+              if (!cluster) continue;
+              const vmids = parsed
+                .filter(p => p?.cluster === cluster)
+                .map(p => p!.vmid);
+              records.set(cluster, await store.guestOwners(cluster, vmids));
+            }
+            return parsed.map(p => {
+              if (!p) return undefined;
+              const record = records.get(p.cluster)?.get(p.vmid);
+              return {
+                ...p,
+                ...(record
+                  ? { owner: record.owner, requestId: record.requestId }
+                  : {}),
+              };
+            });
+          },
+        });
+
         const notifier = new RequestNotifier({
           logger,
           auditor: deps.auditor,
@@ -106,7 +145,12 @@ export const proxmoxPlugin = createBackendPlugin({
         const inventory = new InventoryService({
           clusters: deps.clusters,
           logger,
-          guestOwners: cluster => store.guestOwners(cluster),
+          guestOwners: (cluster, vmids) => store.guestOwners(cluster, vmids),
+        });
+        const live = new LiveService({
+          inventory,
+          clusters: deps.clusters,
+          logger,
         });
         const executorConfig = readExecutorConfig(config);
         const executor = new ProvisioningExecutor({
@@ -140,12 +184,18 @@ export const proxmoxPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             requests,
-            extend: router =>
+            extend: router => {
               addInventoryRoutes(router, {
                 inventory,
                 httpAuth: deps.httpAuth,
                 policyChoices: createPolicyChoices(deps.userInfo, policy),
-              }),
+              });
+              addLiveRoutes(router, {
+                live,
+                httpAuth: deps.httpAuth,
+                permissions: deps.permissions,
+              });
+            },
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -45,19 +45,23 @@ export interface InventoryCluster {
   name: string;
   /** Set when the cluster could not be read; the rest of the entry is empty. */
   error?: string;
+  /** Stable facts only: live status and usage come from `GET /nodes/…`. */
   nodes: Array<{
     name: string;
-    status: string;
     maxcpu?: number;
     maxmem?: number;
   }>;
   templates: Array<{ vmid: number; name: string; node: string }>;
+  /**
+   * Guests (templates apart). Stable facts only: the power status, uptime and
+   * usage change on their own, so they are not in the inventory (nor its
+   * hash); the entity page reads them from `GET /guests/:cluster/:vmid`.
+   */
   guests: Array<{
     vmid: number;
     name?: string;
     node: string;
     type: 'qemu' | 'lxc';
-    status: string;
     pool?: string;
     tags: string[];
     /** Group entity ref from the request that created it. */

@@ -17,7 +17,21 @@ import {
   TABLES,
   rowToEvent,
   rowToRequest,
+  toMillis,
 } from './tables';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What MycoPod knows about a guest it created (from its request). */
+export interface GuestRecord {
+  requestId: string;
+  /** Group entity ref. */
+  owner: string;
+  /** Entity ref of the System of the spec. */
+  system?: string;
+  /** The first `ready` transition plus `spec.leaseDays` (ISO 8601). */
+  leaseEndsAt?: string;
+}
 
 /** Resources a group holds or has asked for. */
 export interface GroupUsage {
@@ -282,19 +296,53 @@ export class RequestStore {
   }
 
   /** The requests that created guests of a cluster, by VMID. */
+  /**
+   * What the requests that created guests say about them, by VMID: owner,
+   * request id, the System of the spec and when the lease ends (the first
+   * transition to `ready` plus `spec.leaseDays`). Only `vmids` when given.
+   */
   async guestOwners(
     cluster: string,
-  ): Promise<Map<number, { requestId: string; owner: string }>> {
-    const rows = await this.db<RequestRow>(TABLES.requests)
-      .where({ cluster })
-      .whereNotNull('guest_vmid')
-      .whereIn('state', ['provisioning', 'ready', 'expired', 'failed'])
-      .select('id', 'owner', 'guest_vmid');
+    vmids?: number[],
+  ): Promise<Map<number, GuestRecord>> {
+    const ready = this.db(TABLES.events)
+      .where('to_state', 'ready')
+      .groupBy('request_id')
+      .select('request_id')
+      .min({ ready_at: 'created_at' })
+      .as('ready');
+    const query = this.db(`${TABLES.requests} as r`)
+      .leftJoin(ready, 'ready.request_id', 'r.id')
+      .where('r.cluster', cluster)
+      .whereNotNull('r.guest_vmid')
+      .whereIn('r.state', ['provisioning', 'ready', 'expired', 'failed'])
+      .select('r.id', 'r.owner', 'r.guest_vmid', 'r.spec', 'ready.ready_at');
+    if (vmids) query.whereIn('r.guest_vmid', vmids);
+    const rows: Array<{
+      id: string;
+      owner: string;
+      guest_vmid: number | string;
+      spec: string;
+      ready_at: number | string | null;
+    }> = await query;
     return new Map(
-      rows.map(r => [
-        Number(r.guest_vmid),
-        { requestId: r.id, owner: r.owner },
-      ]),
+      rows.map(r => {
+        const spec = JSON.parse(r.spec) as Partial<VmSpec>;
+        const readyAt = r.ready_at === null ? undefined : toMillis(r.ready_at);
+        const leaseEndsAt =
+          readyAt !== undefined && typeof spec.leaseDays === 'number'
+            ? new Date(readyAt + spec.leaseDays * DAY_MS).toISOString()
+            : undefined;
+        return [
+          Number(r.guest_vmid),
+          {
+            requestId: r.id,
+            owner: r.owner,
+            ...(spec.system ? { system: spec.system } : {}),
+            ...(leaseEndsAt ? { leaseEndsAt } : {}),
+          },
+        ];
+      }),
     );
   }
 }

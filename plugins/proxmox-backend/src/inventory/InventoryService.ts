@@ -10,6 +10,7 @@ import type {
   ProxmoxClusters,
   PveGuestResource,
 } from '@mycopod/plugin-proxmox-node';
+import type { GuestRecord } from '../database/RequestStore';
 import { findBootDisk } from './bootDisk';
 import { contentHash } from './canonical';
 import {
@@ -31,10 +32,11 @@ import {
 
 export type { Placement, PlacementWish } from './placement';
 
-/** Owner and request of guests MycoPod created, by VMID. */
+/** What the requests say about guests MycoPod created, by VMID (only `vmids` when given). */
 export type GuestOwners = (
   cluster: string,
-) => Promise<Map<number, { requestId: string; owner: string }>>;
+  vmids?: number[],
+) => Promise<Map<number, GuestRecord>>;
 
 /** Allow lists of the policy; `'*'` in a list allows anything. */
 export interface AllowedChoices {
@@ -86,11 +88,8 @@ export class InventoryService {
   readonly #ttl: number;
   readonly #guestOwners: GuestOwners;
   readonly #snapshots: SharedTtlCache<ClusterSnapshot>;
-  #inventory: {
-    at: number;
-    value?: ProxmoxInventory;
-    pending?: Promise<ProxmoxInventory>;
-  } = { at: 0 };
+  /** By cluster name, `''` for the whole inventory. */
+  readonly #inventories: SharedTtlCache<ProxmoxInventory>;
 
   constructor(options: InventoryServiceOptions) {
     this.#clusters = options.clusters;
@@ -98,52 +97,90 @@ export class InventoryService {
     this.#ttl = options.cacheTtlMs ?? 5000;
     this.#guestOwners = options.guestOwners;
     this.#snapshots = new SharedTtlCache(this.#ttl, v => v.fetchedAt);
+    // as old as the oldest cluster read it is made of (the reads are cached too)
+    this.#inventories = new SharedTtlCache(this.#ttl, v =>
+      Math.min(Date.parse(v.generatedAt), ...this.#readTimes(v)),
+    );
   }
 
-  /** Every configured cluster; a cluster that cannot be read carries `error`. */
-  async getInventory(): Promise<ProxmoxInventory> {
-    const c = this.#inventory;
-    if (c.value && Date.now() - c.at < this.#ttl) return c.value;
-    if (c.pending) return c.pending;
-    const started = Date.now();
-    const pending = Promise.all(
-      this.#clusters.list().map(name => this.#inventoryCluster(name)),
-    ).then(results => {
-      const clusters = results.map(r => r.cluster);
-      const value: ProxmoxInventory = {
-        hash: contentHash(clusters),
-        generatedAt: new Date().toISOString(),
-        clusters,
-      };
-      // as old as the oldest (possibly cached) cluster read it is made of
-      this.#inventory = {
-        at: Math.min(started, ...results.map(r => r.fetchedAt ?? started)),
-        value,
-      };
-      return value;
-    });
-    c.pending = pending;
-    try {
-      return await pending;
-    } finally {
-      c.pending = undefined;
+  /**
+   * Every configured cluster, or only `cluster` (a NotFoundError for one that
+   * is not configured); a cluster that cannot be read carries `error`. The
+   * hash covers exactly the clusters returned.
+   */
+  async getInventory(cluster?: string): Promise<ProxmoxInventory> {
+    if (cluster !== undefined) {
+      this.#assertCluster(cluster);
+      return this.#inventories.get(cluster, () =>
+        this.#buildInventory([cluster]),
+      );
+    }
+    return this.#inventories.get('', () =>
+      this.#buildInventory(this.#clusters.list()),
+    );
+  }
+
+  async #buildInventory(names: string[]): Promise<ProxmoxInventory> {
+    const clusters = await Promise.all(
+      names.map(name => this.#inventoryCluster(name)),
+    );
+    return {
+      hash: contentHash(clusters),
+      generatedAt: new Date().toISOString(),
+      clusters,
+    };
+  }
+
+  /** Throws a NotFoundError for a cluster that is not configured. */
+  #assertCluster(cluster: string): void {
+    if (!this.#clusters.list().includes(cluster)) {
+      throw new NotFoundError(
+        `No Proxmox cluster named '${cluster}' is configured`,
+      );
     }
   }
 
-  async #inventoryCluster(
-    name: string,
-  ): Promise<{ cluster: InventoryCluster; fetchedAt?: number }> {
+  /** The configured cluster names. */
+  clusterNames(): string[] {
+    return this.#clusters.list();
+  }
+
+  /**
+   * The (shortly cached, shared) read of one cluster; a NotFoundError for a
+   * cluster that is not configured.
+   */
+  async clusterSnapshot(cluster: string): Promise<ClusterSnapshot> {
+    this.#assertCluster(cluster);
+    return this.#snapshot(cluster);
+  }
+
+  /** The request facts of guests of a cluster (owner, request, lease). */
+  guestRecords(
+    cluster: string,
+    vmids?: number[],
+  ): Promise<Map<number, GuestRecord>> {
+    return this.#guestOwners(cluster, vmids);
+  }
+
+  #readTimes(inventory: ProxmoxInventory): number[] {
+    return inventory.clusters
+      .map(c => this.#fetchedAt.get(c))
+      .filter((t): t is number => t !== undefined);
+  }
+
+  /** When the snapshot behind an inventory cluster entry was read. */
+  readonly #fetchedAt = new WeakMap<InventoryCluster, number>();
+
+  async #inventoryCluster(name: string): Promise<InventoryCluster> {
     let snapshot: ClusterSnapshot;
     try {
       snapshot = await this.#snapshot(name);
     } catch (error) {
       const message = describeFailure(error);
       this.#logger.warn(`Could not read Proxmox cluster ${name}: ${message}`);
-      return {
-        cluster: emptyCluster(name, `Could not read the cluster: ${message}`),
-      };
+      return emptyCluster(name, `Could not read the cluster: ${message}`);
     }
-    let owners: Map<number, { requestId: string; owner: string }>;
+    let owners: Map<number, GuestRecord>;
     try {
       owners = await this.#guestOwners(name);
     } catch (error) {
@@ -151,14 +188,11 @@ export class InventoryService {
       this.#logger.error(
         `Could not read the owners of the guests of ${name}: ${message}`,
       );
-      return {
-        cluster: emptyCluster(name, 'Could not read the owners of the guests'),
-      };
+      return emptyCluster(name, 'Could not read the owners of the guests');
     }
-    return {
-      cluster: inventoryCluster(name, snapshot, owners),
-      fetchedAt: snapshot.fetchedAt,
-    };
+    const cluster = inventoryCluster(name, snapshot, owners);
+    this.#fetchedAt.set(cluster, snapshot.fetchedAt);
+    return cluster;
   }
 
   /** What a user may choose from for a new VM in one cluster (live). */

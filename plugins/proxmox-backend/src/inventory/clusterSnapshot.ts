@@ -7,6 +7,12 @@ import type {
   PveStorageResource,
 } from '@mycopod/plugin-proxmox-node';
 
+/** A guest `/cluster/resources` listed that the client could not parse. */
+export type PveUnparsedGuest = Extract<
+  PveClusterResource,
+  { type: 'unparsed' }
+>;
+
 /** One `/cluster/resources` read plus the firewall groups of a cluster. */
 export interface ClusterSnapshot {
   /** When the read started (ms since the epoch). */
@@ -17,6 +23,8 @@ export interface ClusterSnapshot {
   /** One entry per storage and node (shared storages on every node). */
   storages: PveStorageResource[];
   firewallGroups: PveFirewallGroup[];
+  /** Guests that could not be parsed (reported, never dropped silently). */
+  unparsed: PveUnparsedGuest[];
 }
 
 /** Reads a cluster: ONE unfiltered `/cluster/resources` call and the firewall groups. */
@@ -40,6 +48,7 @@ export async function readClusterSnapshot(
     ),
     storages: of('storage'),
     firewallGroups,
+    unparsed: of('unparsed'),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   PveNodeResource,
   PveStorageResource,
 } from '@mycopod/plugin-proxmox-node';
+import type { GuestRecord } from '../database/RequestStore';
 import type { ClusterSnapshot } from './clusterSnapshot';
 
 export const MiB = 1024 ** 2;
@@ -34,25 +35,34 @@ export function emptyCluster(name: string, error: string): InventoryCluster {
     templates: [],
     guests: [],
     firewallGroups: [],
+    unparsed: [],
   };
+}
+
+/** Bytes → a unit, to 3 decimals (stable: sizes, never usage). */
+function inUnit(bytes: number | undefined, unit: number): number | undefined {
+  return bytes === undefined
+    ? undefined
+    : Math.round((bytes / unit) * 1000) / 1000;
 }
 
 /**
  * The inventory entry of a cluster, every list in a stable order and
- * without volatile values (usage, uptime), so an unchanged fleet hashes
- * the same. Templates are listed apart from the guests.
+ * without volatile values (status, usage, uptime: they change on their own
+ * and are read live), so an unchanged fleet hashes the same. Templates are
+ * listed apart from the guests; guests the client could not parse are
+ * listed in `unparsed`.
  */
 export function inventoryCluster(
   name: string,
   snapshot: ClusterSnapshot,
-  owners: Map<number, { requestId: string; owner: string }>,
+  owners: Map<number, GuestRecord>,
 ): InventoryCluster {
   return {
     name,
     nodes: snapshot.nodes
       .map(n => ({
         name: n.node,
-        status: n.status ?? 'unknown',
         maxcpu: n.maxcpu,
         maxmem: n.maxmem,
       }))
@@ -74,17 +84,29 @@ export function inventoryCluster(
           name: g.name,
           node: g.node,
           type: g.type,
-          status: g.status ?? 'unknown',
           pool: g.pool,
           tags: [...g.tags].sort(byName),
+          maxcpu: g.maxcpu,
+          maxmemMiB: inUnit(g.maxmem, MiB),
+          maxdiskGiB: inUnit(g.maxdisk, GiB),
           owner: own?.owner,
           requestId: own?.requestId,
+          system: own?.system,
+          leaseEndsAt: own?.leaseEndsAt,
         };
       })
       .sort((a, b) => a.vmid - b.vmid),
     firewallGroups: snapshot.firewallGroups
       .map(g => ({ name: g.group, comment: g.comment }))
       .sort((a, b) => byName(a.name, b.name)),
+    unparsed: snapshot.unparsed
+      .map(u => ({ vmid: u.vmid, node: u.node, reason: u.reason }))
+      .sort(
+        (a, b) =>
+          (a.vmid ?? -1) - (b.vmid ?? -1) ||
+          byName(a.node ?? '', b.node ?? '') ||
+          byName(a.reason, b.reason),
+      ),
   };
 }
 

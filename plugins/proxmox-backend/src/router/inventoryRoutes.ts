@@ -22,6 +22,9 @@ export interface InventoryRoutesDeps {
   policyChoices: PolicyChoices;
 }
 
+/** `GET /inventory` query: `?cluster=<name>` for one cluster. */
+const inventoryQuerySchema = optionsQuerySchema.pick({ cluster: true });
+
 /** Parses a weak ETag list of `If-None-Match` and checks it for `etag`. */
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -34,8 +37,9 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 
 /**
  * `GET /options` (users: what they may choose from for a new VM) and
- * `GET /inventory` (services such as the catalog module: every cluster's
- * nodes, templates, guests and firewall groups, with an ETag).
+ * `GET /inventory` (services such as the catalog module: every cluster's,
+ * or with `?cluster=` one cluster's, nodes, templates, guests, unparsed
+ * guests and firewall groups, with an ETag).
  */
 export function addInventoryRoutes(
   router: express.Router,
@@ -55,7 +59,9 @@ export function addInventoryRoutes(
 
   router.get('/inventory', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
-    const inv = await inventory.getInventory();
+    const { cluster } = parseInput(inventoryQuerySchema, req.query);
+    // `?cluster=` answers that cluster alone, with its own hash and ETag
+    const inv = await inventory.getInventory(cluster);
     const etag = `"${inv.hash}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
