@@ -21,6 +21,10 @@ describe('proxmox plugin', () => {
       'scaffolder-form-field:proxmox/security-groups-picker',
       'scaffolder-form-field:proxmox/ipv4-picker',
       'scaffolder-form-field:proxmox/policy-review',
+      'entity-content:proxmox/guest',
+      'entity-card:proxmox/guest-status',
+      'entity-card:proxmox/node-capacity',
+      'entity-card:proxmox/cluster-summary',
     ] as const;
     for (const id of ids) {
       expect(plugin.getExtension(id)).toBeDefined();

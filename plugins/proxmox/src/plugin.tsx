@@ -9,6 +9,7 @@ import DnsIcon from '@material-ui/icons/Dns';
 import { ProxmoxClient, proxmoxApiRef } from './api';
 import { requestRouteRef, requestsRouteRef } from './routes';
 import { formFieldExtensions } from './fields/extensions';
+import { entityExtensions } from './entityExtensions';
 
 /** `api:proxmox`: the backend client. */
 export const proxmoxApi = ApiBlueprint.make({
@@ -63,7 +64,10 @@ export const awaitingApprovalAction = PluginHeaderActionBlueprint.make({
   },
 });
 
-/** The MycoPod frontend: VM requests and approvals, scaffolder form fields. */
+/**
+ * The MycoPod frontend: VM requests and approvals, scaffolder form fields,
+ * live Proxmox cards and the Proxmox tab on catalog entities.
+ */
 export const proxmoxPlugin = createFrontendPlugin({
   pluginId: 'proxmox',
   title: 'Proxmox VMs',
@@ -78,5 +82,6 @@ export const proxmoxPlugin = createFrontendPlugin({
     requestPage,
     awaitingApprovalAction,
     ...formFieldExtensions,
+    ...entityExtensions,
   ],
 });
