@@ -24,6 +24,8 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// MycoPod: Proxmox clusters, nodes, guests, templates and security groups
+backend.add(import('@mycopod/plugin-catalog-backend-module-proxmox'));
 
 // permission
 backend.add(import('@backstage/plugin-permission-backend'));
