@@ -5,11 +5,7 @@ import { Flex, Text } from '@backstage/ui';
 import type { ClusterSummary } from '@mycopod/plugin-proxmox-common';
 import { proxmoxApiRef } from '../../api';
 import { formatMiB } from '../common/format';
-import {
-  clusterAnnotation,
-  nodeRefNear,
-  type EntityLike,
-} from './annotations';
+import { clusterAnnotation, nodeRefNear, type EntityLike } from './annotations';
 import {
   LiveCard,
   LiveError,
@@ -74,9 +70,13 @@ export function ClusterSummaryView(props: {
               <tr key={n.node} data-node={n.node} data-status={n.status}>
                 <td style={cell}>
                   <EntityRefLink
- entityRef={nodeRefNear(entity, summary.cluster, n.node)}
- data-entity-ref={nodeRefNear(entity, summary.cluster, n.node)}
->
+                    entityRef={nodeRefNear(entity, summary.cluster, n.node)}
+                    data-entity-ref={nodeRefNear(
+                      entity,
+                      summary.cluster,
+                      n.node,
+                    )}
+                  >
                     {n.node}
                   </EntityRefLink>
                 </td>
@@ -143,7 +143,9 @@ export function ClusterSummaryCard(props: { refreshMs?: number }) {
         where instanceof Error
           ? undefined
           : `${cluster}${
-              state.updatedAt ? ` · updated ${formatClock(state.updatedAt)}` : ''
+              state.updatedAt
+                ? ` · updated ${formatClock(state.updatedAt)}`
+                : ''
             }`
       }
       testId="cluster-summary"

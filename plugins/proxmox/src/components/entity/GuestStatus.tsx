@@ -123,9 +123,9 @@ function GuestFacts(props: {
     [
       'Node',
       <EntityRefLink
- entityRef={nodeRefNear(entity, guest.cluster, guest.node)}
- data-entity-ref={nodeRefNear(entity, guest.cluster, guest.node)}
->
+        entityRef={nodeRefNear(entity, guest.cluster, guest.node)}
+        data-entity-ref={nodeRefNear(entity, guest.cluster, guest.node)}
+      >
         {guest.node}
       </EntityRefLink>,
       'guest-node',
@@ -134,7 +134,9 @@ function GuestFacts(props: {
     [
       'Created by',
       requestId ? (
-        <RouterLink href={requestPath(requestId)}>request {requestId}</RouterLink>
+        <RouterLink href={requestPath(requestId)}>
+          request {requestId}
+        </RouterLink>
       ) : (
         'No MycoPod request (created outside MycoPod)'
       ),
@@ -145,7 +147,10 @@ function GuestFacts(props: {
     rows.push(
       ['Cluster', guest.cluster],
       ['VMID', String(guest.vmid)],
-      ['Type', guest.type === 'qemu' ? 'Virtual machine (QEMU)' : 'Container (LXC)'],
+      [
+        'Type',
+        guest.type === 'qemu' ? 'Virtual machine (QEMU)' : 'Container (LXC)',
+      ],
       ['Name in Proxmox', guest.name ?? '–'],
       ['Disk', formatGiB(guest.diskMaxGiB)],
       [

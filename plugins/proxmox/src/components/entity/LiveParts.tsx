@@ -172,7 +172,10 @@ export function UsageBar(props: {
 }) {
   const { used, total } = props;
   const known =
-    used !== undefined && total !== undefined && Number.isFinite(used) && total > 0;
+    used !== undefined &&
+    total !== undefined &&
+    Number.isFinite(used) &&
+    total > 0;
   const ratio = known ? Math.min(Math.max(used / total, 0), 1) : undefined;
   const text =
     props.text ??
@@ -187,7 +190,10 @@ export function UsageBar(props: {
         <Text variant="body-small" weight="bold">
           {props.label}
         </Text>
-        <Text variant="body-small" data-testid={props.testId && `${props.testId}-text`}>
+        <Text
+          variant="body-small"
+          data-testid={props.testId && `${props.testId}-text`}
+        >
           {text}
         </Text>
       </Flex>
@@ -196,7 +202,9 @@ export function UsageBar(props: {
         aria-label={props.label}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={ratio === undefined ? undefined : Math.round(ratio * 100)}
+        aria-valuenow={
+          ratio === undefined ? undefined : Math.round(ratio * 100)
+        }
         aria-valuetext={text}
         style={track}
       >

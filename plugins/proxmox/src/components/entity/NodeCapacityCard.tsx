@@ -80,9 +80,9 @@ export function NodeCapacityView(props: {
             .map(g => (
               <li key={g.vmid} data-vmid={g.vmid} data-status={g.status}>
                 <EntityRefLink
- entityRef={guestRefNear(entity, node.cluster, g.vmid)}
- data-entity-ref={guestRefNear(entity, node.cluster, g.vmid)}
->
+                  entityRef={guestRefNear(entity, node.cluster, g.vmid)}
+                  data-entity-ref={guestRefNear(entity, node.cluster, g.vmid)}
+                >
                   {g.name ?? `VMID ${g.vmid}`}
                 </EntityRefLink>{' '}
                 <Text variant="body-small" color="secondary">
@@ -145,7 +145,9 @@ export function NodeCapacityCard(props: { refreshMs?: number }) {
         where instanceof Error
           ? undefined
           : `${cluster} · ${nodeName}${
-              state.updatedAt ? ` · updated ${formatClock(state.updatedAt)}` : ''
+              state.updatedAt
+                ? ` · updated ${formatClock(state.updatedAt)}`
+                : ''
             }`
       }
       testId="node-capacity"

@@ -55,7 +55,8 @@ export function guestAnnotations(
     ...(cluster ? [] : [ANNOTATION_PROXMOX_CLUSTER]),
     ...(vmid !== undefined ? [] : [ANNOTATION_PROXMOX_VMID]),
   ];
-  if (!cluster || vmid === undefined) return new MissingAnnotationError(missing);
+  if (!cluster || vmid === undefined)
+    return new MissingAnnotationError(missing);
   return {
     cluster,
     vmid,

@@ -84,9 +84,11 @@ describe('guest status card', () => {
     );
     expect(api.getGuest).toHaveBeenCalledWith('pve1', 123);
     const ips = screen.getByTestId('guest-ip-addresses');
-    expect(within(ips).getAllByRole('listitem').map(li => li.textContent)).toEqual(
-      ['10.0.0.7', 'fd00::7'],
-    );
+    expect(
+      within(ips)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual(['10.0.0.7', 'fd00::7']);
     expect(screen.getByTestId('guest-uptime')).toHaveTextContent('3d 4h 5m');
     expect(screen.getByTestId('guest-cpu-text')).toHaveTextContent(
       '25 % of 2 vCPU',
@@ -117,7 +119,12 @@ describe('guest status card', () => {
   it('explains missing IPs of a container and of a guest without agent', async () => {
     const api = fakeApi({
       getGuest: jest.fn(async () =>
-        makeGuest({ vmid: 124, type: 'qemu', ipAddresses: [], agent: 'unavailable' }),
+        makeGuest({
+          vmid: 124,
+          type: 'qemu',
+          ipAddresses: [],
+          agent: 'unavailable',
+        }),
       ),
     });
     render(CT, guestStatusCard, api);
@@ -180,7 +187,9 @@ describe('guest status card', () => {
     render(
       VM,
       guestStatusCard,
-      fakeApi({ getGuest: jest.fn(async () => Promise.reject(httpError(403))) }),
+      fakeApi({
+        getGuest: jest.fn(async () => Promise.reject(httpError(403))),
+      }),
     );
     expect(await screen.findByTestId('live-error')).toHaveTextContent(
       "You may not see this guest's live status",
@@ -196,7 +205,9 @@ describe('guest status card', () => {
     render(
       VM,
       guestStatusCard,
-      fakeApi({ getGuest: jest.fn(async () => Promise.reject(httpError(404))) }),
+      fakeApi({
+        getGuest: jest.fn(async () => Promise.reject(httpError(404))),
+      }),
     );
     expect(await screen.findByTestId('live-error')).toHaveTextContent(
       'Proxmox does not know this guest',
@@ -220,9 +231,9 @@ describe('guest status card', () => {
     await act(async () => {
       jest.advanceTimersByTime(10_000);
     });
-    expect(
-      await screen.findByTestId('live-refresh-error'),
-    ).toHaveTextContent('Could not refresh (HTTP 502)');
+    expect(await screen.findByTestId('live-refresh-error')).toHaveTextContent(
+      'Could not refresh (HTTP 502)',
+    );
     expect(screen.getByTestId('guest-power-state')).toHaveTextContent(
       'running',
     );
@@ -251,7 +262,12 @@ describe('Proxmox tab', () => {
   it('shows the full live status of a container', async () => {
     const api = fakeApi({
       getGuest: jest.fn(async () =>
-        makeGuest({ vmid: 124, type: 'lxc', name: 'ct-1', requestId: undefined }),
+        makeGuest({
+          vmid: 124,
+          type: 'lxc',
+          name: 'ct-1',
+          requestId: undefined,
+        }),
       ),
     });
     render(CT, guestEntityContent, api);
@@ -264,7 +280,9 @@ describe('Proxmox tab', () => {
     expect(screen.getByTestId('guest-request')).toHaveTextContent(
       'No MycoPod request',
     );
-    expect(screen.getByText(/nothing of it is stored in the catalog/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/nothing of it is stored in the catalog/),
+    ).toBeInTheDocument();
   });
 
   it('is not offered on cluster entities', async () => {
@@ -296,7 +314,9 @@ describe('node capacity card', () => {
       'data-entity-ref',
       'resource:default/pve1-123',
     );
-    expect(within(guests).getByText(/124, container, stopped/)).toBeInTheDocument();
+    expect(
+      within(guests).getByText(/124, container, stopped/),
+    ).toBeInTheDocument();
   });
 
   it('says so on 403', async () => {
@@ -340,7 +360,9 @@ describe('cluster summary card', () => {
     render(
       CLUSTER,
       clusterSummaryCard,
-      fakeApi({ getCluster: jest.fn(async () => Promise.reject(httpError(404))) }),
+      fakeApi({
+        getCluster: jest.fn(async () => Promise.reject(httpError(404))),
+      }),
     );
     expect(await screen.findByTestId('live-error')).toHaveTextContent(
       'MycoPod has no Proxmox cluster of this name configured',
