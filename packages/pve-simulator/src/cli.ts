@@ -29,7 +29,11 @@ Options:
                               (kinds also reset-after|5xx-after|stall; stall=<ms>, task-lag=<ms>,
                               task-fail-types=qmclone|qmstart, task-fail-modes=qmclone:worker-died)
   --token <id=secret[:ro]>    accept this API token (repeatable; ':ro' = read-only privileges);
-                              default ${DEFAULT_TOKEN.tokenId} (admin)
+                              default ${
+                                DEFAULT_TOKEN.tokenId
+                              } (admin). ACL paths instead of
+                              global privileges: ':audit=/vms/100,/pool/team-a' (PVEAuditor)
+                              and/or ':admin=<paths>'; '/' or '/vms' = every guest
   --print-token               also print the admin token secret (development only)
   --timings <profile>         timing profile: ${Object.keys(
     TIMING_PROFILES,
@@ -68,17 +72,39 @@ function num(name: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function parseToken(text: string): SimulatorToken {
-  const m = /^([^=]+)=([^:]+)(?::(ro|readonly|admin))?$/.exec(text);
-  if (!m)
-    throw new Error(
-      `--token expects <user@realm!name>=<secret>[:ro], got '${text}'`,
+/**
+ * `<id>=<secret>[:ro|:readonly|:admin][:audit=<path>,<path>…][:admin=<path>,…]`:
+ * a bare level is global; `audit=` (PVEAuditor) and `admin=` grant on ACL
+ * paths only, as PVE ACLs (e.g. `audit=/vms/100,/pool/team-a`).
+ */
+export function parseToken(text: string): SimulatorToken {
+  const fail = () =>
+    new Error(
+      `--token expects <user@realm!name>=<secret>[:ro][:audit=<paths>][:admin=<paths>], got '${text}'`,
     );
-  return {
+  const [head, ...options] = text.split(':');
+  const m = /^([^=]+)=(.+)$/.exec(head);
+  if (!m) throw fail();
+  const token: SimulatorToken = {
     tokenId: m[1],
     secret: m[2],
-    privileges: m[3] === 'ro' || m[3] === 'readonly' ? 'readonly' : 'admin',
+    privileges: 'admin',
   };
+  for (const option of options) {
+    const grant = /^(audit|ro|readonly|admin)=(.+)$/.exec(option);
+    if (grant) {
+      const privileges = grant[1] === 'admin' ? 'admin' : 'readonly';
+      for (const aclPath of grant[2].split(',')) {
+        if (!aclPath.startsWith('/')) throw fail();
+        (token.acl ??= []).push({ path: aclPath, privileges });
+      }
+    } else if (/^(ro|readonly)$/.test(option)) {
+      token.privileges = 'readonly';
+    } else if (option !== 'admin') {
+      throw fail();
+    }
+  }
+  return token;
 }
 
 /**

@@ -80,13 +80,30 @@ export function timingProfile(name: string): Required<SimulatorTimings> {
 
 export type PrivilegeLevel = 'admin' | 'readonly';
 
+/**
+ * A privilege grant on an ACL path, as `pveum acl modify <path> --roles …`
+ * with propagation: `readonly` = the PVEAuditor role, `admin` = Administrator.
+ * Paths: `/`, `/vms`, `/vms/<vmid>`, `/pool/<pool>`, `/nodes`,
+ * `/nodes/<node>`, `/storage`, `/storage/<storage>`, `/sdn`, … @public
+ */
+export interface SimulatorAcl {
+  path: string;
+  privileges: PrivilegeLevel;
+}
+
 /** An API token accepted by the simulator. @public */
 export interface SimulatorToken {
   /** `user@realm!name` */
   tokenId: string;
   secret: string;
-  /** default `admin` */
+  /** default `admin`; global, unless `acl` is given */
   privileges?: PrivilegeLevel;
+  /**
+   * Privileges on ACL paths instead of global ones (as PVE): the most
+   * specific grant on a path or its parents applies; a guest also gets the
+   * grants of its pool (`/pool/<pool>`). No grant = no privilege.
+   */
+  acl?: SimulatorAcl[];
 }
 
 /** A user for ticket (password) authentication. @public */
@@ -124,6 +141,10 @@ export interface AuthInfo {
   userid: string;
   isToken: boolean;
   privileges: PrivilegeLevel;
+  /** path-scoped privileges (tokens with an ACL); absent = global `privileges` */
+  acl?: SimulatorAcl[];
+  /** the pool of a guest of the request's cluster (set once the cluster is known) */
+  poolOf?: (vmid: number) => string | undefined;
 }
 
 export interface SimContext {
@@ -137,10 +158,42 @@ export interface SimContext {
   ticketSecret: Buffer;
 }
 
-export function hasPriv(auth: AuthInfo, priv: string): boolean {
+const grants = (level: PrivilegeLevel | undefined, priv: string) =>
+  level === 'admin' || (level === 'readonly' && READONLY_PRIVS.has(priv));
+
+/** The level of the most specific ACL entry on `path` or one of its parents. */
+function aclLevel(
+  acl: SimulatorAcl[],
+  path: string,
+): PrivilegeLevel | undefined {
+  let best: SimulatorAcl | undefined;
+  for (const e of acl) {
+    const p = e.path === '/' ? '/' : e.path.replace(/\/+$/, '');
+    const covers = p === '/' || path === p || path.startsWith(`${p}/`);
+    if (covers && (!best || p.length > best.path.length))
+      best = { ...e, path: p };
+  }
+  return best?.privileges;
+}
+
+/**
+ * Whether `auth` holds `priv` on `path` (PVE `check`, default `/`). Without
+ * an ACL a token's privileges are global. With one, the most specific grant
+ * on the path (or a parent) decides; for `/vms/<vmid>` the grants of the
+ * guest's pool count too (PVE pools propagate to their members).
+ */
+export function hasPriv(auth: AuthInfo, priv: string, path = '/'): boolean {
   if (auth.userid === 'root@pam') return true;
-  if (auth.privileges === 'admin') return true;
-  return READONLY_PRIVS.has(priv);
+  if (!auth.acl) {
+    if (auth.privileges === 'admin') return true;
+    return READONLY_PRIVS.has(priv);
+  }
+  if (grants(aclLevel(auth.acl, path), priv)) return true;
+  const vm = /^\/vms\/(\d+)$/.exec(path);
+  const pool = vm ? auth.poolOf?.(Number(vm[1])) : undefined;
+  return (
+    pool !== undefined && grants(aclLevel(auth.acl, `/pool/${pool}`), priv)
+  );
 }
 
 // --- tickets (PVE:<user>:<hex time>::<sig>) and CSRF tokens (<hex time>:<sig>) ---

@@ -189,7 +189,8 @@ export async function startSimulator(
   }
 
   const admin =
-    tokens.find(t => (t.privileges ?? 'admin') === 'admin') ?? tokens[0];
+    tokens.find(t => !t.acl && (t.privileges ?? 'admin') === 'admin') ??
+    tokens[0];
   let stopped = false;
   return {
     clusters,

@@ -89,6 +89,7 @@ export function authenticate(
       userid: def.tokenId,
       isToken: true,
       privileges: def.privileges ?? 'admin',
+      ...(def.acl ? { acl: def.acl } : {}),
     },
   };
 }
@@ -125,12 +126,12 @@ function permCheck(
       String(params[k] ?? ''),
     );
     if (options.any) {
-      if (privs.some(p => hasPriv(auth, p))) return true;
+      if (privs.some(p => hasPriv(auth, p, path))) return true;
       if (noerr) return false;
       throw permError(`${path}, ${privs.join('|')}`);
     }
     for (const p of privs) {
-      if (!hasPriv(auth, p)) {
+      if (!hasPriv(auth, p, path)) {
         if (noerr) return false;
         throw permError(`${path}, ${p}`);
       }

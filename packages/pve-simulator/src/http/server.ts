@@ -9,7 +9,7 @@ import {
 import { ROUTE_PARAMS } from '../routes/params';
 import type { RouteCtx } from '../routes/types';
 import type { ClusterState } from '../state/types';
-import { nodeOnline } from '../state/views';
+import { guestPool, nodeOnline } from '../state/views';
 import { sleep } from '../util';
 import { ApiError, RawStatus } from './errors';
 import type { Router } from './router';
@@ -294,6 +294,7 @@ export function createRequestHandler(opts: HandlerOptions) {
         return;
       }
       auth = a.auth;
+      if (auth.acl) auth.poolOf = vmid => guestPool(cluster, vmid);
     }
 
     // injected faults

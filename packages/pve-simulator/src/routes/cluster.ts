@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createCsrfToken, createTicket } from '../context';
+import { createCsrfToken, createTicket, hasPriv } from '../context';
 import { ApiError, die, paramError } from '../http/errors';
 import { splitList } from '../schema/formats';
 import { storageEnabledOn } from '../state/storage';
@@ -66,9 +66,15 @@ export const clusterRoutes: RouteDef[] = [
     method: 'GET',
     path: '/nodes',
     permissions: { user: 'all' },
-    handler: ({ sim, cluster }) =>
+    // every node is listed; figures only with Sys.Audit on /nodes/<node>
+    handler: ({ sim, cluster, auth }) =>
       [...cluster.nodes.values()].map(n => ({
-        ...nodeEntry(sim, cluster, n),
+        ...nodeEntry(
+          sim,
+          cluster,
+          n,
+          hasPriv(auth, 'Sys.Audit', `/nodes/${n.name}`),
+        ),
         ssl_fingerprint: n.sslFingerprint,
       })),
   },
@@ -124,12 +130,16 @@ export const clusterRoutes: RouteDef[] = [
     method: 'GET',
     path: '/cluster/resources',
     permissions: { user: 'all' },
-    handler: ({ sim, cluster, params }) => {
+    // as PVE: guests need VM.Audit (/vms/<vmid> or their pool), storages
+    // Datastore.Audit (/storage/<id>), pools Pool.Audit, sdn SDN.Audit;
+    // nodes are listed, their figures need Sys.Audit (/nodes/<node>)
+    handler: ({ sim, cluster, params, auth }) => {
       const type = P.str(params, 'type');
       const res: Array<Record<string, unknown>> = [];
       const pools = new Map<string, Record<string, unknown>>();
       if (!type || type === 'pool') {
         for (const p of [...cluster.pools.keys()].sort()) {
+          if (!hasPriv(auth, 'Pool.Audit', `/pool/${p}`)) continue;
           const e = { id: `/pool/${p}`, pool: p, type: 'pool' };
           pools.set(p, e);
           res.push(e);
@@ -138,6 +148,7 @@ export const clusterRoutes: RouteDef[] = [
       if (!type || type === 'vm') {
         const ids = [...cluster.guests.keys()].map(String).sort();
         for (const vmid of ids) {
+          if (!hasPriv(auth, 'VM.Audit', `/vms/${vmid}`)) continue;
           const e = vmResource(sim, cluster, cluster.guests.get(Number(vmid))!);
           const pe = typeof e.pool === 'string' ? pools.get(e.pool) : undefined;
           if (pe && e.uptime) {
@@ -155,11 +166,15 @@ export const clusterRoutes: RouteDef[] = [
         }
       }
       if (!type || type === 'node') {
-        for (const n of cluster.nodes.values())
-          res.push({ ...nodeEntry(sim, cluster, n), 'cgroup-mode': 2 });
+        for (const n of cluster.nodes.values()) {
+          const audit = hasPriv(auth, 'Sys.Audit', `/nodes/${n.name}`);
+          res.push({ ...nodeEntry(sim, cluster, n, audit), 'cgroup-mode': 2 });
+        }
       }
       if (!type || type === 'storage') {
         for (const def of cluster.storages.values()) {
+          if (!hasPriv(auth, 'Datastore.Audit', `/storage/${def.storage}`))
+            continue;
           for (const node of cluster.nodes.keys()) {
             if (storageEnabledOn(def, node))
               res.push(storageResource(sim, cluster, def, node));
@@ -167,7 +182,10 @@ export const clusterRoutes: RouteDef[] = [
         }
       }
       if (!type || type === 'sdn') {
+        const sdn = (zone: string) =>
+          hasPriv(auth, 'SDN.Audit', `/sdn/zones/${zone}`);
         for (const node of cluster.nodes.keys()) {
+          if (!sdn('localnetwork')) break;
           res.push({
             id: `sdn/${node}/localnetwork`,
             sdn: 'localnetwork',
@@ -178,6 +196,7 @@ export const clusterRoutes: RouteDef[] = [
         }
         for (const node of [...cluster.nodes.keys()].sort()) {
           for (const z of [...cluster.zones.keys()].sort()) {
+            if (!sdn(z)) continue;
             res.push({
               id: `sdn/${node}/${z}`,
               sdn: z,
@@ -246,9 +265,10 @@ export const clusterRoutes: RouteDef[] = [
     path: '/nodes/{node}/lxc',
     permissions: { user: 'all' },
     proxyto: 'node',
-    handler: ({ cluster, params }) =>
+    handler: ({ cluster, params, auth }) =>
       [...cluster.guests.values()]
         .filter(g => g.type === 'lxc' && g.node === params.node)
+        .filter(g => hasPriv(auth, 'VM.Audit', `/vms/${g.vmid}`))
         .map(g => lxcListEntry(g)),
   },
   {
@@ -308,7 +328,7 @@ export const clusterRoutes: RouteDef[] = [
     path: '/nodes/{node}/storage',
     permissions: { user: 'all' },
     proxyto: 'node',
-    handler: ({ cluster, params }) => {
+    handler: ({ cluster, params, auth }) => {
       const node = String(params.node);
       const content = P.str(params, 'content');
       const only = P.str(params, 'storage');
@@ -316,6 +336,11 @@ export const clusterRoutes: RouteDef[] = [
       const wanted = content ? splitList(content) : [];
       return [...cluster.storages.values()]
         .filter(d => storageEnabledOn(d, node))
+        .filter(d =>
+          ['Datastore.Audit', 'Datastore.AllocateSpace'].some(priv =>
+            hasPriv(auth, priv, `/storage/${d.storage}`),
+          ),
+        )
         .filter(d => !only || d.storage === only)
         .filter(
           d =>

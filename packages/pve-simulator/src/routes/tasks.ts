@@ -28,7 +28,8 @@ function findTask(ctx: RouteCtx): Task | undefined {
 }
 
 function checkTaskAccess(ctx: RouteCtx, task: Task, priv: string) {
-  if (!ownsTask(task, ctx.auth.userid) && !hasPriv(ctx.auth, priv)) {
+  const path = `/nodes/${String(ctx.params.node)}`;
+  if (!ownsTask(task, ctx.auth.userid) && !hasPriv(ctx.auth, priv, path)) {
     throw permError(`/nodes/${String(ctx.params.node)}, ${priv}`);
   }
 }
@@ -120,7 +121,7 @@ export const taskRoutes: RouteDef[] = [
         for (const f of splitList(sf))
           (statusfilter as Record<string, boolean>)[f.toLowerCase()] = true;
       } else if (errors) statusfilter.ok = false;
-      const auditor = hasPriv(auth, 'Sys.Audit');
+      const auditor = hasPriv(auth, 'Sys.Audit', `/nodes/${node}`);
       const tasks = [...cluster.tasks.values()]
         .filter(t => t.node === node && visible(t))
         .filter(t => {

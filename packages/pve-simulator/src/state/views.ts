@@ -194,13 +194,20 @@ export function vmResource(sim: SimContext, cluster: ClusterState, g: Guest) {
   const cfg = g.config;
   if (cfg.lock) e.lock = cfg.lock;
   if (cfg.tags) e.tags = cfg.tags;
-  for (const p of cluster.pools.values()) {
-    if (p.vms.has(g.vmid)) {
-      e.pool = p.poolid;
-      break;
-    }
-  }
+  const pool = guestPool(cluster, g.vmid);
+  if (pool !== undefined) e.pool = pool;
   return e;
+}
+
+/** The pool a guest is a member of, if any. */
+export function guestPool(
+  cluster: ClusterState,
+  vmid: number,
+): string | undefined {
+  for (const p of cluster.pools.values()) {
+    if (p.vms.has(vmid)) return p.poolid;
+  }
+  return undefined;
 }
 
 export function storageResource(

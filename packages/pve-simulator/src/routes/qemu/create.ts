@@ -51,12 +51,20 @@ async function createVm(ctx: RouteCtx) {
   const start = P.bool(params, 'start') ?? false;
   if (pool !== undefined && !cluster.pools.has(pool))
     throw permError(`pool '${pool}' does not exist`);
-  if (!hasPriv(auth, 'VM.Allocate')) throw permError();
+  // PVE: VM.Allocate on /vms/<vmid>, or on /pool/<pool> when a pool is given
+  if (
+    !hasPriv(auth, 'VM.Allocate', `/vms/${vmid}`) &&
+    !(pool !== undefined && hasPriv(auth, 'VM.Allocate', `/pool/${pool}`))
+  )
+    throw permError();
   const opts = configOptions(
     params,
     new Set(['node', 'vmid', 'pool', 'storage', 'start', 'bwlimit']),
   );
-  if (Object.keys(opts).length > 0 && !hasPriv(auth, 'VM.Config.Disk')) {
+  if (
+    Object.keys(opts).length > 0 &&
+    !hasPriv(auth, 'VM.Config.Disk', `/vms/${vmid}`)
+  ) {
     throw permError(`/vms/${vmid}, VM.Config.Disk`);
   }
   for (const [k, v] of Object.entries(opts)) {
@@ -226,11 +234,13 @@ export const createRoutes: RouteDef[] = [
     path: '/nodes/{node}/qemu',
     permissions: { user: 'all' },
     proxyto: 'node',
-    handler: ({ cluster, params }) => {
+    handler: ({ cluster, params, auth }) => {
       const full = P.bool(params, 'full') ?? false;
       const res: unknown[] = [];
       for (const g of cluster.guests.values()) {
-        if (g.type === 'qemu' && g.node === params.node)
+        if (g.type !== 'qemu' || g.node !== params.node) continue;
+        // only guests with VM.Audit, as PVE
+        if (hasPriv(auth, 'VM.Audit', `/vms/${g.vmid}`))
           res.push(qemuListEntry(g, full));
       }
       return res;
