@@ -5,6 +5,13 @@ export const ANNOTATION_PROXMOX_VMID = 'proxmox.com/vmid';
 export const ANNOTATION_PROXMOX_GUEST_TYPE = 'proxmox.com/guest-type';
 export const ANNOTATION_PROXMOX_REQUEST_ID = 'proxmox.com/request-id';
 export const ANNOTATION_PROXMOX_SECURITY_GROUP = 'proxmox.com/security-group';
+export const ANNOTATION_PROXMOX_POOL = 'proxmox.com/pool';
+/** Stable sizing facts of a guest or node (never usage). */
+export const ANNOTATION_PROXMOX_CORES = 'proxmox.com/cores';
+export const ANNOTATION_PROXMOX_MEMORY_MIB = 'proxmox.com/memory-mib';
+export const ANNOTATION_PROXMOX_DISK_GIB = 'proxmox.com/disk-gib';
+/** When the lease of the request that created the guest ends (ISO 8601). */
+export const ANNOTATION_PROXMOX_LEASE_ENDS_AT = 'proxmox.com/lease-ends-at';
 
 /** `spec.type` of the Resource entities MycoPod emits. */
 export const RESOURCE_TYPES = {
