@@ -133,6 +133,11 @@ export const proxmoxPlugin = createBackendPlugin({
           },
         });
 
+        const inventory = new InventoryService({
+          clusters: deps.clusters,
+          logger,
+          guestOwners: (cluster, vmids) => store.guestOwners(cluster, vmids),
+        });
         const notifier = new RequestNotifier({
           logger,
           auditor: deps.auditor,
@@ -140,13 +145,10 @@ export const proxmoxPlugin = createBackendPlugin({
           signals: deps.signals,
           events: deps.events,
           approverGroups,
+          // a guest MycoPod changed shows in the next inventory at once
+          onGuestChanged: cluster => inventory.invalidate(cluster),
         });
         const stateMachine = new RequestStateMachine(store, notifier);
-        const inventory = new InventoryService({
-          clusters: deps.clusters,
-          logger,
-          guestOwners: (cluster, vmids) => store.guestOwners(cluster, vmids),
-        });
         const live = new LiveService({
           inventory,
           clusters: deps.clusters,

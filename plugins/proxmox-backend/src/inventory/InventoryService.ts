@@ -104,6 +104,15 @@ export class InventoryService {
   }
 
   /**
+   * Forgets the cached reads of a cluster (a guest was created, changed or
+   * removed through MycoPod), so the next inventory shows the change at once.
+   */
+  invalidate(cluster: string): void {
+    this.#snapshots.invalidate(cluster);
+    this.#inventories.invalidate();
+  }
+
+  /**
    * Every configured cluster, or only `cluster` (a NotFoundError for one that
    * is not configured); a cluster that cannot be read carries `error`. The
    * hash covers exactly the clusters returned.

@@ -32,3 +32,26 @@ describe('SharedTtlCache', () => {
     await expect(kept.get('k', async () => 'ok')).resolves.toBe('ok');
   });
 });
+
+describe('SharedTtlCache.invalidate', () => {
+  it('loads again after a key is forgotten, and ignores a load that predates it', async () => {
+    const cache = new SharedTtlCache<number>(60_000);
+    let n = 0;
+    const load = async () => ++n;
+    expect(await cache.get('lab', load)).toBe(1);
+    expect(await cache.get('lab', load)).toBe(1);
+    cache.invalidate('lab');
+    expect(await cache.get('lab', load)).toBe(2);
+
+    let release: (v: number) => void = () => {};
+    const slow = cache.get(
+      'lab2',
+      () => new Promise<number>(r => (release = r)),
+    );
+    cache.invalidate();
+    release(41);
+    expect(await slow).toBe(41);
+    // the value of the load that started before invalidate() is not kept
+    expect(await cache.get('lab2', async () => 42)).toBe(42);
+  });
+});

@@ -71,6 +71,15 @@ export class SharedTtlCache<T> {
     private readonly takenAt?: (value: T) => number,
   ) {}
 
+  /**
+   * Forgets a key (all keys without one): the next `get` loads again, and a
+   * load already under way is not reused (it may predate the change).
+   */
+  invalidate(key?: string): void {
+    if (key === undefined) this.#entries.clear();
+    else this.#entries.delete(key);
+  }
+
   async get(key: string, load: () => Promise<T>): Promise<T> {
     let entry = this.#entries.get(key);
     if (!entry) {
@@ -86,8 +95,10 @@ export class SharedTtlCache<T> {
     entry.pending = pending;
     try {
       const value = await pending;
-      entry.value = value;
-      entry.at = this.takenAt?.(value) ?? started;
+      if (this.#entries.get(key) === entry) {
+        entry.value = value;
+        entry.at = this.takenAt?.(value) ?? started;
+      }
       return value;
     } finally {
       if (entry.pending === pending) entry.pending = undefined;

@@ -57,6 +57,8 @@ export class RequestNotifier {
       events?: EventsService;
       /** Who is told about pending requests. */
       approverGroups: string[];
+      /** Called before a guest change is published (e.g. to drop caches). */
+      onGuestChanged?: (cluster: string) => void;
       /** Base path of the request pages in the app. */
       appPath?: string;
     },
@@ -156,6 +158,7 @@ export class RequestNotifier {
       owner?: string;
     },
   ): Promise<void> {
+    this.deps.onGuestChanged?.(payload.cluster);
     if (!this.deps.events) return;
     try {
       await this.deps.events.publish({ topic, eventPayload: payload });
