@@ -21,9 +21,9 @@ import {
   type RequestNotifier,
 } from '../service/RequestNotifier';
 import type { RequestStateMachine } from '../service/RequestStateMachine';
-import { removePartialGuest } from './cleanup';
 import { allocateVmid, clone, waitClone } from './cloneSteps';
 import type { ExecutorConfig } from './config';
+import { failJob } from './failure';
 import {
   ExecutorStoppingError,
   LeaseLostError,
@@ -35,7 +35,6 @@ import {
 import { configure, firewall, resizeDisk, start, waitIp } from './guestSteps';
 import { Slots } from './slots';
 import type {
-  AllocationResult,
   JobState,
   PlacementPort,
   Step,
@@ -441,94 +440,21 @@ export class ProvisioningExecutor {
       );
       return;
     }
-    await this.#fail(
+    await failJob(
+      {
+        jobs: this.#o.jobs,
+        notifier: this.#o.notifier,
+        stateMachine: this.#o.stateMachine,
+        logger: this.#o.logger,
+        config: this.#o.config,
+        workerId: this.#o.workerId,
+        clock: this.#clock,
+      },
       request,
       ctx,
       results,
       message,
       kind === 'transient' ? attempts : undefined,
     );
-  }
-
-  async #fail(
-    request: ProxmoxRequest,
-    ctx: StepContext,
-    results: JobState['results'],
-    message: string,
-    exhaustedAfter?: number,
-  ) {
-    const id = request.id;
-    const step = ctx.state.step;
-    const a = ctx.state.results['allocate-vmid'] as
-      | AllocationResult
-      | undefined;
-    const cleanup = ctx.pve
-      ? await removePartialGuest({
-          pve: ctx.pve,
-          jobs: this.#o.jobs,
-          cluster: request.spec.cluster,
-          requestId: id,
-          vmid: ctx.state.vmid,
-          nodes: [ctx.state.node, a?.node, a?.sourceNode].filter(
-            (n): n is string => !!n,
-          ),
-          taskMs: this.#o.config.stepTimeouts.taskMs,
-          signal: ctx.signal,
-        }).catch(e => ({
-          kept: undefined,
-          note: `The partial VM could not be cleaned up (${describeError(e)}).`,
-        }))
-      : {};
-    if (ctx.signal.aborted) return; // stopping or lease lost: the next worker decides
-    const tail = results.taskLogTail as string[] | undefined;
-    const reason = [
-      `Provisioning failed at step ${step}${
-        exhaustedAfter ? ` after ${exhaustedAfter} attempts` : ''
-      }: ${message}.`,
-      cleanup.note,
-      tail?.length ? `Proxmox task log:\n${tail.join('\n')}` : undefined,
-    ]
-      .filter(Boolean)
-      .join('\n');
-    await this.#o.notifier
-      .audit(
-        'provisioning',
-        {
-          requestId: id,
-          cluster: request.spec.cluster,
-          vmid: ctx.state.vmid ?? undefined,
-          action: 'create',
-        },
-        async () => {
-          await this.#o.stateMachine.apply({
-            id,
-            event: 'fail',
-            actor: 'system',
-            role: 'system',
-            comment: `Provisioning failed at step ${step}`,
-            patch: {
-              failureReason: reason,
-              ...(cleanup.kept
-                ? { guestNode: cleanup.kept.node, guestVmid: cleanup.kept.vmid }
-                : {}),
-            },
-            within: async trx => {
-              const ok = await this.#o.jobs.finish(
-                trx,
-                id,
-                this.#o.workerId,
-                { status: 'failed', results, error: message },
-                this.#clock(),
-              );
-              if (!ok) throw new LeaseLostError(id);
-            },
-          });
-          throw new Error(reason);
-        },
-      )
-      .catch(e => {
-        if (e instanceof LeaseLostError) throw e;
-      });
-    this.#o.logger.warn(`Request ${id} failed: ${reason.split('\n')[0]}`);
   }
 }
