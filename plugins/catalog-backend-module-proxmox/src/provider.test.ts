@@ -5,7 +5,8 @@
  */
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { startSimulator, type RunningSimulator } from '@mycopod/pve-simulator';
+import type { RunningSimulator } from '@mycopod/pve-simulator';
+import { labSpec as sharedLabSpec, startSim } from '@mycopod/test-utils';
 import request from 'supertest';
 import { startCatalogStack, type CatalogStack } from './__testUtils__/stack';
 
@@ -23,48 +24,15 @@ const rel = (e: Entity | undefined, type: string) =>
     .map(r => r.targetRef)
     .sort();
 
-function labSpec(over: Record<string, unknown> = {}) {
-  return {
-    name: 'web-42',
-    cluster: 'lab',
-    template: 'ubuntu-24.04-cloudinit',
-    cores: 2,
-    memoryMiB: 2048,
-    diskGiB: 40,
-    network: { bridge: 'vmbr0' },
-    securityGroups: ['web'],
-    cloudInit: {
-      user: 'ubuntu',
-      sshKeys: [
-        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILnyd2niY8ht8KRea6M6y+TBx08F7zRdhBlKjk7aywMT dev@example.com',
-      ],
-      ipv4: 'dhcp',
-    },
-    tags: ['team-a'],
-    owner: 'group:default/team-a',
-    justification: 'catalog test',
-    ...over,
-  };
-}
+const labSpec = (over: Record<string, unknown> = {}) =>
+  sharedLabSpec({ justification: 'catalog test', ...over });
 
 describe.each(databases.eachSupportedId())('on %s', databaseId => {
   let sim: RunningSimulator;
   let stack: CatalogStack;
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      fleet: 'demo',
-      seed: 5,
-      timings: {
-        taskMs: 30,
-        cloneMs: 150,
-        resizeMs: 30,
-        lockWaitMs: 200,
-        resourcesLagMs: 100,
-        agentIpDelayMs: 100,
-        unauthorizedDelayMs: 30,
-      },
-    });
+    sim = await startSim(5);
     stack = await startCatalogStack({
       catalogKnex: await databases.init(databaseId),
       otherKnex: () => databases.init('SQLITE_3'),

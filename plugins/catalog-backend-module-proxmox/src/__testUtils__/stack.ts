@@ -1,15 +1,8 @@
 /* Test helpers: a real catalog backend with this module, either the real
  * proxmox backend (permission backend, MycoPod policy, PVE simulator over
  * HTTPS) or a stand-in `proxmox` plugin serving a fixed inventory. */
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  type TestDatabases,
-} from '@backstage/backend-test-utils';
-import {
-  BackstageCredentials,
-  BackstageUserPrincipal,
   coreServices,
   createBackendPlugin,
   createServiceFactory,
@@ -17,92 +10,18 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import permissionBackend from '@backstage/plugin-permission-backend';
 import type { ProxmoxInventory } from '@mycopod/plugin-proxmox-common';
-import policyModule from '@mycopod/plugin-permission-backend-module-mycopod-policy';
 // The tests need the real proxmox backend to read; the module itself only
 // calls it over HTTP.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import proxmoxPlugin from '@mycopod/plugin-proxmox-backend';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
+import { startProxmoxStack, type Knex } from '@mycopod/test-utils';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import catalogModule from '../index';
 
-export type Knex = Awaited<ReturnType<TestDatabases['init']>>;
-
-export const USERS: Record<string, string[]> = {
-  'user:default/dev': ['group:default/team-a'],
-  'user:default/admin': ['group:default/platform-admins'],
-};
-
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials: BackstageCredentials) {
-      const ref = (credentials.principal as BackstageUserPrincipal)
-        .userEntityRef;
-      return {
-        userEntityRef: ref,
-        ownershipEntityRefs: [ref, ...(USERS[ref] ?? [])],
-      };
-    },
-  }),
-});
-
-/** Mock auth whose on-behalf-of user tokens carry the calling plugin as actor. */
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }) {
-    const base = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: base.authenticate.bind(base),
-      isPrincipal: base.isPrincipal.bind(base) as typeof base.isPrincipal,
-      getNoneCredentials: base.getNoneCredentials.bind(base),
-      getOwnServiceCredentials: base.getOwnServiceCredentials.bind(base),
-      getLimitedUserToken: base.getLimitedUserToken.bind(base),
-      listPublicServiceKeys: base.listPublicServiceKeys.bind(base),
-      async getPluginRequestToken(options: {
-        onBehalfOf: BackstageCredentials;
-        targetPluginId: string;
-      }) {
-        const p = options.onBehalfOf.principal as BackstageUserPrincipal;
-        if (p.type === 'user') {
-          return {
-            token: mockCredentials.user.token(p.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        }
-        return base.getPluginRequestToken(options);
-      },
-    };
-  },
-});
-
-/** Every log line of the backend, as text. */
-function capturingRootLogger(lines: string[]) {
-  const make = (meta: Record<string, unknown>): any => {
-    const log = (level: string) => (message: string, extra?: unknown) =>
-      lines.push(
-        `${level} ${message} ${JSON.stringify({ ...meta, ...(extra as {}) })}`,
-      );
-    return {
-      error: log('error'),
-      warn: log('warn'),
-      info: log('info'),
-      debug: log('debug'),
-      child: (m: Record<string, unknown>) => make({ ...meta, ...m }),
-    };
-  };
-  return createServiceFactory({
-    service: coreServices.rootLogger,
-    deps: {},
-    factory: () => make({}),
-  });
-}
+export type { Knex } from '@mycopod/test-utils';
 
 /** The catalog on the database under test; any other plugin on its own SQLite. */
 function databaseFactory(catalogKnex: Knex, otherKnex: () => Promise<Knex>) {
@@ -212,7 +131,6 @@ export async function startCatalogStack(options: {
   clusters?: Array<{ name: string; url: string }>;
   catalogConfig?: Record<string, unknown>;
 }): Promise<CatalogStack> {
-  const logs: string[] = [];
   const scheduler = mockServices.scheduler() as ReturnType<
     typeof mockServices.scheduler
   > & {
@@ -220,48 +138,26 @@ export async function startCatalogStack(options: {
     triggerTask(id: string): Promise<void>;
   };
   const { events, factory: eventsFactory } = sharedEvents();
-  const sim = options.sim;
-  const clusters = sim
-    ? sim.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        tokenId: sim.token.tokenId,
-        tokenSecret: sim.token.secret,
-        caCert: sim.caCertPem,
-        retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200 },
-        timeouts: { requestMs: 5_000, connectMs: 2_000, taskMs: 30_000 },
-      }))
-    : options.clusters ?? [];
-  const backend = await startTestBackend({
+  const { server, backend, logs } = await startProxmoxStack({
+    sim: options.sim,
+    maxAttempts: 3,
+    clusters: options.clusters,
     features: [
       catalogBackend,
       catalogModule,
-      permissionBackend,
-      policyModule,
-      sim ? proxmoxPlugin : fakeProxmoxPlugin(options.fake!),
-      userInfoFactory,
-      authFactory,
+      options.sim ? proxmoxPlugin : fakeProxmoxPlugin(options.fake!),
       eventsFactory,
       scheduler.factory(),
       databaseFactory(options.catalogKnex, options.otherKnex),
-      capturingRootLogger(logs),
-      mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          catalog: { processingInterval: { seconds: 1 } },
-          proxmox: {
-            clusters,
-            executor: { pollIntervalMs: 100, leaseMs: 5_000 },
-            catalog: {
-              defaultOwner: 'group:default/platform-admins',
-              ...options.catalogConfig,
-            },
-          },
-        },
-      }),
     ],
+    config: { catalog: { processingInterval: { seconds: 1 } } },
+    proxmox: {
+      catalog: {
+        defaultOwner: 'group:default/platform-admins',
+        ...options.catalogConfig,
+      },
+    },
   });
-  const server = backend.server;
   const service = () => mockCredentials.service.header();
 
   const entity = async (name: string) => {

@@ -1,0 +1,8 @@
+/**
+ * Shared test helpers for MycoPod's backend plugins. Test-only; the plugins
+ * under test are passed in, so this package depends on none of them.
+ */
+export * from './personas';
+export * from './services';
+export * from './simulator';
+export * from './stack';
