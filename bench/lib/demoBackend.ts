@@ -7,10 +7,15 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import {
+  dropDatabases,
+  freePort,
+  signIn as signInOnce,
+} from '../../packages/e2e-tests/src/lib/backend';
+
+export { freePort };
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 const BACKEND_DIR = path.join(REPO_ROOT, 'packages/backend');
@@ -21,18 +26,6 @@ export const POSTGRES_URL =
   'postgresql://postgres@127.0.0.1:5432';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DemoBackend {
   baseUrl: string;
@@ -126,7 +119,9 @@ export async function startDemoBackend(options: {
       await exited;
       clearTimeout(timer);
     }
-    if (options.database === 'postgres') await dropDatabases(pgPrefix);
+    if (options.database === 'postgres') {
+      await dropDatabases(pgPrefix, POSTGRES_URL);
+    }
     fs.rmSync(tmp, { recursive: true, force: true });
   };
 
@@ -165,22 +160,6 @@ export async function startDemoBackend(options: {
   };
 }
 
-async function dropDatabases(prefix: string) {
-  const client = new Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Signs in as a demo persona (persona auth provider); returns the Backstage
  * token. Retries while the catalog has not ingested the demo users yet.
@@ -195,25 +174,6 @@ export async function signIn(baseUrl: string, persona: string) {
       await sleep(500);
     }
   }
-}
-
-async function signInOnce(baseUrl: string, persona: string) {
-  const res = await fetch(`${baseUrl}/api/auth/persona/refresh`, {
-    headers: {
-      'x-mycopod-persona': persona,
-      'x-requested-with': 'XMLHttpRequest',
-    },
-  });
-  if (!res.ok) {
-    throw new Error(`sign-in as ${persona}: ${res.status} ${await res.text()}`);
-  }
-  const body = await res.json();
-  return {
-    token: body.backstageIdentity.token as string,
-    userEntityRef: body.backstageIdentity.identity.userEntityRef as string,
-    ownershipEntityRefs: body.backstageIdentity.identity
-      .ownershipEntityRefs as string[],
-  };
 }
 
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

@@ -216,8 +216,11 @@ export async function startBackend(
 }
 
 /** Drops every PostgreSQL database whose name starts with `prefix`. */
-export async function dropDatabases(prefix: string) {
-  const client = new Client({ connectionString: postgresConnectionString });
+export async function dropDatabases(
+  prefix: string,
+  connectionString = postgresConnectionString,
+) {
+  const client = new Client({ connectionString });
   await client.connect();
   try {
     const { rows } = await client.query<{ datname: string }>(
