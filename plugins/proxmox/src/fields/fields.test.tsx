@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { ProxmoxApiError, proxmoxApiRef } from '../api';
 import { OPTIONS, fakeApi } from '../testUtils/fixtures';
 import { FieldHarness, validate } from '../testUtils/fieldHarness';
@@ -69,8 +70,41 @@ describe('Proxmox form fields', () => {
     expect(api.getOptions).toHaveBeenCalledWith(undefined);
   });
 
-  it('ProxmoxTemplatePicker reads the cluster from the form and shows disk sizes', async () => {
+  /** A `vm-template` Resource as catalog-backend-module-proxmox emits it. */
+  function templateEntity(cluster: string, vmid: number, name: string) {
+    return {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: `${cluster}-template-${vmid}`,
+        title: `${name} (${cluster})`,
+        annotations: {
+          'proxmox.com/cluster': cluster,
+          'proxmox.com/vmid': String(vmid),
+          'proxmox.com/node': 'n1',
+        },
+      },
+      spec: { type: 'vm-template', owner: 'group:default/platform-admins' },
+    };
+  }
+
+  function fakeCatalog(items: unknown[] | Error) {
+    return {
+      getEntities: jest.fn(async () => {
+        if (items instanceof Error) throw items;
+        return { items };
+      }),
+    };
+  }
+
+  it("ProxmoxTemplatePicker lists the catalog's templates of the chosen cluster with their disk sizes and emits the template name", async () => {
     const api = fakeApi();
+    // 9001 is in the catalog and allowed; 9005 is in the catalog only (policy
+    // does not allow it); 9000 is allowed but not ingested yet.
+    const catalog = fakeCatalog([
+      templateEntity('pve2', 9005, 'windows-2022'),
+      templateEntity('pve2', 9001, 'ubuntu-24'),
+    ]);
     const onValue = jest.fn();
     renderInTestApp(
       <FieldHarness
@@ -79,25 +113,137 @@ describe('Proxmox form fields', () => {
         form={{ cluster: 'pve2' }}
         onValue={onValue}
       />,
-      { apis: [[proxmoxApiRef, api]] },
+      {
+        apis: [
+          [proxmoxApiRef, api],
+          [catalogApiRef, catalog as any],
+        ],
+      },
     );
     const select = screen.getByLabelText(/^Template/);
     expect(
       await within(select).findByRole('option', {
-        name: /ubuntu-24 — 40 GiB disk/,
+        name: 'ubuntu-24 (pve2) — 40 GiB disk (VMID 9001 on n1)',
       }),
-    ).toBeInTheDocument();
+    ).toHaveValue('ubuntu-24');
+    expect(catalog.getEntities).toHaveBeenCalledWith(
+      expect.objectContaining({
+        filter: {
+          kind: 'resource',
+          'spec.type': 'vm-template',
+          'metadata.annotations.proxmox.com/cluster': 'pve2',
+        },
+      }),
+    );
     expect(api.getOptions).toHaveBeenCalledWith('pve2');
+    expect(
+      within(select).getByRole('option', {
+        name: 'windows-2022 (pve2) — not allowed by policy here (VMID 9005)',
+      }),
+    ).toBeDisabled();
+    expect(
+      within(select).getByRole('option', {
+        name: 'debian-12 — 20 GiB disk (VMID 9000 on n1) — not in the catalog yet',
+      }),
+    ).toHaveValue('debian-12');
+    expect(screen.getByTestId('template-picker')).toHaveAttribute(
+      'data-source',
+      'catalog',
+    );
     await userEvent.selectOptions(select, 'ubuntu-24');
     expect(onValue).toHaveBeenLastCalledWith('ubuntu-24');
-    expect(screen.getByText(/Disk of ubuntu-24: 40 GiB/)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Disk of ubuntu-24: 40 GiB, the smallest disk the VM can have\. Catalog entity: pve2-template-9001\./,
+      ),
+    ).toBeInTheDocument();
     expect(
       await validate(templatePickerField, 'nope', {
         apiHolder: holder(api),
         formData: { cluster: 'pve2' },
       }),
     ).toEqual(['nope is not a template policy allows here']);
+    expect(
+      await validate(templatePickerField, '9001', {
+        apiHolder: holder(api),
+        formData: { cluster: 'pve2' },
+      }),
+    ).toEqual([]);
   });
+
+  it('ProxmoxTemplatePicker asks the catalog for the default cluster while none is chosen', async () => {
+    const catalog = fakeCatalog([templateEntity('pve1', 9000, 'debian-12')]);
+    renderInTestApp(
+      <FieldHarness
+        field={templatePickerField}
+        title="Template"
+        onValue={jest.fn()}
+      />,
+      {
+        apis: [
+          [proxmoxApiRef, fakeApi()],
+          [catalogApiRef, catalog as any],
+        ],
+      },
+    );
+    const select = screen.getByLabelText(/^Template/);
+    await within(select).findByRole('option', {
+      name: 'debian-12 (pve1) — 20 GiB disk (VMID 9000 on n1)',
+    });
+    expect(catalog.getEntities).toHaveBeenCalledWith(
+      expect.objectContaining({
+        filter: expect.objectContaining({
+          'metadata.annotations.proxmox.com/cluster': 'pve1',
+        }),
+      }),
+    );
+  });
+
+  it.each([
+    [
+      'has not ingested the templates yet',
+      [] as unknown[],
+      'The catalog lists no templates of pve2 yet (it ingests them within minutes): these are the live templates of Proxmox.',
+    ],
+    [
+      'cannot be read',
+      new Error('catalog down'),
+      "Could not read the catalog's templates (catalog down): these are the live templates of Proxmox.",
+    ],
+  ])(
+    'ProxmoxTemplatePicker falls back to the live templates when the catalog %s',
+    async (_case, items, message) => {
+      const onValue = jest.fn();
+      renderInTestApp(
+        <FieldHarness
+          field={templatePickerField}
+          title="Template"
+          form={{ cluster: 'pve2' }}
+          onValue={onValue}
+        />,
+        {
+          apis: [
+            [proxmoxApiRef, fakeApi()],
+            [catalogApiRef, fakeCatalog(items as any) as any],
+          ],
+        },
+      );
+      const select = screen.getByLabelText(/^Template/);
+      await within(select).findByRole('option', {
+        name: 'ubuntu-24 — 40 GiB disk (VMID 9001 on n1)',
+      });
+      expect(
+        await screen.findByTestId('template-picker-source'),
+      ).toHaveTextContent(message);
+      expect(screen.getByTestId('template-picker')).toHaveAttribute(
+        'data-source',
+        'live',
+      );
+      await userEvent.selectOptions(select, 'ubuntu-24');
+      expect(onValue).toHaveBeenLastCalledWith('ubuntu-24');
+      expect(screen.getByText(/Disk of ubuntu-24: 40 GiB/)).toBeInTheDocument();
+    },
+  );
 
   it('ProxmoxNodePicker offers automatic placement and free capacity per node', async () => {
     const onValue = jest.fn();
