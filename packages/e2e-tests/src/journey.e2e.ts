@@ -9,7 +9,10 @@
  * approve it (no button, 403). Admin signs in → the "awaits approval"
  * notification and the awaiting badge → the request → approves with a
  * comment → the page moves live through provisioning to ready, no reload.
- * Dev sees ready and the IP. Admin rejects a second request with a comment;
+ * Dev sees ready and the IP, opens the VM in the catalog (owned by team-a,
+ * depends on its node, running with its IP on the Proxmox card; in the
+ * catalog within 15 s of ready) and finds the demo fleet in the Resource
+ * list. Admin rejects a second request with a comment;
  * dev sees why.
  *
  * Screenshots of every step go to artifacts/journey/<database>/. With
@@ -82,6 +85,8 @@ describe.each(databases)('portal journey on %s', database => {
   let requestId: string;
   let step = 0;
   let startedAt = 0;
+  /** When the admin's page showed ready. */
+  let readyAt = 0;
 
   /** A screenshot of this step into artifacts/, and the walkthrough one. */
   async function shot(page: Page, name: string, walkthrough?: string) {
@@ -215,6 +220,17 @@ describe.each(databases)('portal journey on %s', database => {
       );
       return res.ok ? true : undefined;
     }, 90_000);
+    // The template picker lists the catalog's vm-template entities: wait
+    // for the provider's first full refresh (initial delay 15 s).
+    await eventually(async () => {
+      const res = await fetch(
+        `${
+          backend!.baseUrl
+        }/api/catalog/entities/by-name/resource/default/lab-template-9000`,
+        { headers: { Authorization: `Bearer ${devToken}` } },
+      );
+      return res.ok ? true : undefined;
+    }, 60_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -271,8 +287,16 @@ describe.each(databases)('portal journey on %s', database => {
       await page
         .locator('select option[value="ubuntu-24.04-cloudinit"]')
         .waitFor({ state: 'attached', timeout: 30_000 });
+      // The choices are the catalog's vm-template entities of lab.
+      await expectAttribute(
+        page.getByTestId('template-picker'),
+        'data-source',
+        'catalog',
+      );
       await template.selectOption('ubuntu-24.04-cloudinit');
-      await page.getByText(/Disk of ubuntu-24\.04-cloudinit/).waitFor();
+      await page
+        .getByText(/Disk of ubuntu-24\.04-cloudinit.*lab-template-9000/)
+        .waitFor();
       await shot(page, 'where');
       await page.getByRole('button', { name: 'Next' }).click();
 
@@ -450,6 +474,7 @@ describe.each(databases)('portal journey on %s', database => {
         .waitFor({ timeout: 30_000 });
       await shot(page, 'admin-provisioning');
       await expectText(state(page), 'ready', 60_000);
+      readyAt = Date.now();
       await dismissSnackbars(page);
       await shot(page, 'admin-ready');
 
@@ -502,6 +527,135 @@ describe.each(databases)('portal journey on %s', database => {
       const ips: string[] = details.body.progress?.ipAddresses ?? [];
       expect(ips.length).toBeGreaterThan(0);
       expect(await ipRow.textContent()).toContain(ips[0]);
+    });
+  });
+
+  it('dev opens the VM in the catalog: owned by team-a, on its node, running with its IP; the Resource list shows the demo fleet', async () => {
+    needRequest();
+    const page = dev;
+    await recording('vm-in-catalog', async () => {
+      // The request page links the VM's entity, <cluster>-<vmid>.
+      const link = page.getByTestId('catalog-link');
+      const href = (await link.getAttribute('href'))!;
+      const entityName = href.split('/').pop()!;
+      expect(href).toMatch(/\/catalog\/default\/resource\/lab-\d+$/);
+
+      // The provider applies a delta on proxmox.guest.created: the entity
+      // is in the catalog within seconds of ready.
+      const deadline = Math.max(readyAt + 15_000, Date.now() + 2_000);
+      let entity: any;
+      for (;;) {
+        const res = await fetch(
+          `${
+            backend!.baseUrl
+          }/api/catalog/entities/by-name/resource/default/${entityName}`,
+          { headers: { Authorization: `Bearer ${devToken}` } },
+        );
+        if (res.ok) {
+          entity = await res.json();
+          break;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${entityName} is not in the catalog 15 s after ready (last answer ${res.status})`,
+          );
+        }
+        await new Promise(r => setTimeout(r, 250));
+      }
+      // eslint-disable-next-line no-console
+      console.log(
+        `${database}: ${entityName} in the catalog ${(
+          (Date.now() - readyAt) /
+          1000
+        ).toFixed(1)} s after the admin's page showed ready`,
+      );
+      const node: string = entity.metadata.annotations['proxmox.com/node'];
+      const nodeRef = `resource:default/lab-${node}`;
+      expect(entity.spec).toMatchObject({
+        type: 'virtual-machine',
+        owner: 'group:default/team-a',
+      });
+      expect(entity.relations).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            type: 'ownedBy',
+            targetRef: 'group:default/team-a',
+          }),
+          expect.objectContaining({ type: 'dependsOn', targetRef: nodeRef }),
+        ]),
+      );
+
+      // The entity page, from the request page's link.
+      await dismissSnackbars(page);
+      await link.click();
+      await page.waitForURL(new RegExp(`${href}$`));
+      await page.getByText(`${vmName} (lab)`).first().waitFor();
+      // About card: owned by team-a.
+      await page
+        .locator('a[href$="/catalog/default/group/team-a"]')
+        .first()
+        .waitFor();
+      // Relations: depends on its node (the relations graph and the
+      // Proxmox card both link the node entity).
+      await page
+        .locator(`a[href$="/catalog/default/resource/lab-${node}"]`)
+        .first()
+        .waitFor();
+      await page.getByText(`${node} (lab)`).first().waitFor();
+      // The Proxmox card: running, with the IP the request reported.
+      const power = page.getByTestId('guest-power-state');
+      await expectText(power, 'running', 30_000);
+      const details = await api(
+        backend!.baseUrl,
+        devToken,
+        'GET',
+        `/requests/${requestId}`,
+      );
+      const ips: string[] = details.body.progress?.ipAddresses ?? [];
+      expect(ips.length).toBeGreaterThan(0);
+      await expectText(
+        page.getByTestId('guest-ip-addresses'),
+        new RegExp(ips[0].replace(/\./g, '\\.')),
+        30_000,
+      );
+      await dismissSnackbars(page);
+      await shot(page, 'vm-in-catalog', 'vm-in-catalog');
+
+      // The catalog's Resource list (all owners): the demo fleet. The
+      // catalog index is the landing page (`/`, app-config), entity pages
+      // stay under /catalog.
+      await page.goto(
+        `${backend!.baseUrl}/?filters[kind]=resource&filters[user]=all`,
+      );
+      await page
+        .locator('table a[href*="/catalog/default/resource/"]')
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const heading = page.getByText(/^All Resources \(\d+\)$/).first();
+      await heading.waitFor({ timeout: 30_000 });
+      const total = Number((await heading.textContent())!.match(/\d+/)![0]);
+      // Clusters, nodes, templates, groups and guests of both clusters.
+      expect(total).toBeGreaterThanOrEqual(10);
+      const search = page.getByPlaceholder('Search').first();
+      for (const name of [
+        'lab',
+        'lab-pve1',
+        'lab-template-9000',
+        'lab-100',
+        entityName,
+      ]) {
+        const row = page.locator(
+          `table a[href$="/catalog/default/resource/${name}"]`,
+        );
+        if ((await row.count()) === 0) {
+          // The list is paged: look the entity up with its search box.
+          await search.fill(name);
+          await row.first().waitFor({ timeout: 20_000 });
+          await search.fill('');
+          await expectText(heading, `All Resources (${total})`);
+        }
+      }
+      await shot(page, 'catalog-resources');
     });
   });
 
