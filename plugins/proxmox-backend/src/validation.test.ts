@@ -172,37 +172,54 @@ function expectFieldErrors(res: request.Response) {
   }
 }
 
+/**
+ * POSTs each generated case's body as JSON, as `who`; every answer must be a
+ * 400 with field messages. Returns the table counts before and after.
+ */
+async function postEachMalformed<T>(
+  who: 'dev' | 'admin',
+  cases: fc.Arbitrary<T>,
+  toRequest: (c: T) => { path: string; body: unknown },
+) {
+  const before = await counts();
+  await fc.assert(
+    fc.asyncProperty(cases, async c => {
+      const { path, body } = toRequest(c);
+      const res = await request(server)
+        .post(path)
+        .set('Authorization', auth.user(who))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body));
+      expectFieldErrors(res);
+    }),
+    { numRuns: RUNS },
+  );
+  return { before, after: await counts() };
+}
+
 describe('malformed bodies are 400 with field messages and write nothing', () => {
   it(`POST /requests (${RUNS} bodies)`, async () => {
-    const before = await counts();
-    await fc.assert(
-      fc.asyncProperty(brokenBody, async body => {
-        const res = await request(server)
-          .post('/api/proxmox/requests')
-          .set('Authorization', auth.user('dev'))
-          .set('Content-Type', 'application/json')
-          .send(JSON.stringify(body));
-        expectFieldErrors(res);
+    const { before, after } = await postEachMalformed(
+      'dev',
+      brokenBody,
+      body => ({
+        path: '/api/proxmox/requests',
+        body,
       }),
-      { numRuns: RUNS },
     );
-    expect(await counts()).toEqual(before);
+    expect(after).toEqual(before);
   });
 
   it(`POST /requests/validate (${RUNS} bodies)`, async () => {
-    const before = await counts();
-    await fc.assert(
-      fc.asyncProperty(brokenBody, async body => {
-        const res = await request(server)
-          .post('/api/proxmox/requests/validate')
-          .set('Authorization', auth.user('dev'))
-          .set('Content-Type', 'application/json')
-          .send(JSON.stringify(body));
-        expectFieldErrors(res);
+    const { before, after } = await postEachMalformed(
+      'dev',
+      brokenBody,
+      body => ({
+        path: '/api/proxmox/requests/validate',
+        body,
       }),
-      { numRuns: RUNS },
     );
-    expect(await counts()).toEqual(before);
+    expect(after).toEqual(before);
   });
 
   const decisionBodies = fc.oneof(
@@ -216,35 +233,28 @@ describe('malformed bodies are 400 with field messages and write nothing', () =>
   it.each(['approve', 'reject', 'cancel'])(
     `POST /requests/:id/%s (${RUNS} bodies and ids)`,
     async action => {
-      const before = await counts();
-      await fc.assert(
-        fc.asyncProperty(
-          fc.oneof(
-            decisionBodies.map(body => ({ id: pendingId, body })),
-            fc
-              .string({ minLength: 1, maxLength: 40 })
-              .filter(
-                s =>
-                  !/^[0-9a-f-]{36}$/.test(s) &&
-                  !/[/?#%\\]/.test(s) &&
-                  s.trim() === s &&
-                  s !== '.' &&
-                  s !== '..',
-              )
-              .map(id => ({ id, body: { comment: 'ok' } })),
-          ),
-          async ({ id, body }) => {
-            const res = await request(server)
-              .post(`/api/proxmox/requests/${encodeURIComponent(id)}/${action}`)
-              .set('Authorization', auth.user('admin'))
-              .set('Content-Type', 'application/json')
-              .send(JSON.stringify(body));
-            expectFieldErrors(res);
-          },
+      const { before, after } = await postEachMalformed(
+        'admin',
+        fc.oneof(
+          decisionBodies.map(body => ({ id: pendingId, body })),
+          fc
+            .string({ minLength: 1, maxLength: 40 })
+            .filter(
+              s =>
+                !/^[0-9a-f-]{36}$/.test(s) &&
+                !/[/?#%\\]/.test(s) &&
+                s.trim() === s &&
+                s !== '.' &&
+                s !== '..',
+            )
+            .map(id => ({ id, body: { comment: 'ok' } })),
         ),
-        { numRuns: RUNS },
+        ({ id, body }) => ({
+          path: `/api/proxmox/requests/${encodeURIComponent(id)}/${action}`,
+          body,
+        }),
       );
-      expect(await counts()).toEqual(before);
+      expect(after).toEqual(before);
       const still = await request(server)
         .get(`/api/proxmox/requests/${pendingId}`)
         .set('Authorization', auth.user('dev'));

@@ -210,6 +210,20 @@ export function startVmAndWait(
   });
 }
 
+/** Waits for the VM's lock to clear, then whether snapshot `p.snapname` exists. */
+async function unlockAndHasSnapshot(
+  api: ProxmoxApi,
+  p: { node: string; vmid: number; snapname: string },
+  options: TaskHelperOptions,
+) {
+  await unlock(api, p, options);
+  const list = await api.listSnapshots(
+    { node: p.node, vmid: p.vmid },
+    options.call,
+  );
+  return list.some(s => s.name === p.snapname);
+}
+
 /** See `ProxmoxClient.createSnapshotAndWait`. */
 export function createSnapshotAndWait(
   api: ProxmoxApi,
@@ -218,14 +232,8 @@ export function createSnapshotAndWait(
 ) {
   return runTask(api, ENDPOINTS.qemuSnapshotCreate, p, {
     ...options,
-    reconcile: async () => {
-      await unlock(api, p, options);
-      const list = await api.listSnapshots(
-        { node: p.node, vmid: p.vmid },
-        options.call,
-      );
-      return list.some(s => s.name === p.snapname) ? 'done' : 'retry';
-    },
+    reconcile: async () =>
+      (await unlockAndHasSnapshot(api, p, options)) ? 'done' : 'retry',
     acceptErrorAfterRetry: e => /already (used|exists)/i.test(e.allText()),
   });
 }
@@ -238,14 +246,8 @@ export function deleteSnapshotAndWait(
 ) {
   return runTask(api, ENDPOINTS.qemuSnapshotDelete, p, {
     ...options,
-    reconcile: async () => {
-      await unlock(api, p, options);
-      const list = await api.listSnapshots(
-        { node: p.node, vmid: p.vmid },
-        options.call,
-      );
-      return list.some(s => s.name === p.snapname) ? 'retry' : 'done';
-    },
+    reconcile: async () =>
+      (await unlockAndHasSnapshot(api, p, options)) ? 'retry' : 'done',
     acceptErrorAfterRetry: e => e.isNotFound,
   });
 }
