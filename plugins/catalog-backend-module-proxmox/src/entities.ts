@@ -161,6 +161,13 @@ export function clusterEntities(
   const name = cluster.name;
   const clusterRef = resourceRef(clusterEntityName(name));
   const nodeRef = (node: string) => resourceRef(nodeEntityName(name, node));
+  const knownGroups = new Set(inv.firewallGroups.map(fw => fw.name));
+  // a guest depends on the security groups its request attached that exist
+  const groupRefs = (groups: string[] = []) =>
+    groups
+      .filter(g => knownGroups.has(g))
+      .map(g => resourceRef(securityGroupEntityName(name, g)))
+      .sort(byCodeUnit);
   const base = { [ANNOTATION_PROXMOX_CLUSTER]: name };
   const out: Entity[] = [];
 
@@ -257,8 +264,9 @@ export function clusterEntities(
         spec: {
           type: g.type === 'lxc' ? RESOURCE_TYPES.container : RESOURCE_TYPES.vm,
           owner: guestOwner(g, config).owner,
-          // The inventory has no per-guest firewall groups yet: the node only.
-          dependsOn: [nodeRef(g.node)],
+          // Its node, and the security groups of the request that made it
+          // (the inventory reads no per-guest firewall: one call per cluster).
+          dependsOn: [nodeRef(g.node), ...groupRefs(g.securityGroups)],
           system: g.system,
         },
       }),

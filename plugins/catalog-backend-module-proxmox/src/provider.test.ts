@@ -185,6 +185,11 @@ describe.each(databases.eachSupportedId())('on %s', databaseId => {
     expect(e?.metadata.title).toBe('web-42 (lab)');
     expect(e?.metadata.annotations?.['proxmox.com/request-id']).toBe(id);
     expect(e?.metadata.tags).toEqual(expect.arrayContaining(['team-a']));
+    // its node and the security group its request attached (labSpec: web)
+    expect(rel(e, 'dependsOn')).toEqual([
+      expect.stringMatching(/^resource:default\/lab-pve\d$/),
+      'resource:default/lab-sg-web',
+    ]);
 
     // removed in Proxmox (behind MycoPod's back), announced by an event
     sim.state.clusters.find(c => c.name === 'lab')!.guests.delete(vmid!);

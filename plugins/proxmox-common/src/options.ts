@@ -75,6 +75,11 @@ export interface InventoryCluster {
     system?: string;
     /** When the request's lease ends (ISO 8601). */
     leaseEndsAt?: string;
+    /**
+     * Firewall security groups the request attached (guests MycoPod
+     * created; reading every guest's firewall would cost a call per guest).
+     */
+    securityGroups?: string[];
   }>;
   firewallGroups: Array<{ name: string; comment?: string }>;
   /**

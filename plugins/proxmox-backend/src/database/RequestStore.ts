@@ -31,6 +31,8 @@ export interface GuestRecord {
   system?: string;
   /** The first `ready` transition plus `spec.leaseDays` (ISO 8601). */
   leaseEndsAt?: string;
+  /** The firewall security groups the request attached, sorted. */
+  securityGroups?: string[];
 }
 
 /** Resources a group holds or has asked for. */
@@ -340,6 +342,9 @@ export class RequestStore {
             owner: r.owner,
             ...(spec.system ? { system: spec.system } : {}),
             ...(leaseEndsAt ? { leaseEndsAt } : {}),
+            ...(spec.securityGroups?.length
+              ? { securityGroups: [...spec.securityGroups].sort() }
+              : {}),
           },
         ];
       }),

@@ -34,12 +34,7 @@ import {
 } from './errors';
 import { configure, firewall, resizeDisk, start, waitIp } from './guestSteps';
 import { Slots } from './slots';
-import type {
-  JobState,
-  PlacementPort,
-  Step,
-  StepContext,
-} from './types';
+import type { JobState, PlacementPort, Step, StepContext } from './types';
 
 const STEPS: Record<Exclude<ProvisioningStep, 'done'>, Step> = {
   'allocate-vmid': allocateVmid,

@@ -93,6 +93,7 @@ export function inventoryCluster(
           requestId: own?.requestId,
           system: own?.system,
           leaseEndsAt: own?.leaseEndsAt,
+          securityGroups: own?.securityGroups,
         };
       })
       .sort((a, b) => a.vmid - b.vmid),
