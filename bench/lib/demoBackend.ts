@@ -70,6 +70,8 @@ export async function startDemoBackend(options: {
     ...options.overrides,
     app: { baseUrl },
     backend: {
+      // e.g. `auth.externalAccess` (a static token for service-only routes)
+      ...(options.overrides?.backend as Record<string, unknown> | undefined),
       baseUrl,
       listen: { port, host: '127.0.0.1' },
       cors: { origin: baseUrl },
