@@ -508,7 +508,7 @@ async function benchCatalog(
       database === 'postgres'
         ? await benchProviderCpu(sim, backend)
         : undefined;
-    const expected =
+    const expected: number =
       cpu?.entities ??
       (await benchProviderCpu(sim, backend).then(x => x.entities));
     const deadlineMs =
