@@ -124,8 +124,8 @@ export class ProxmoxClient extends ProxmoxApi {
    * Allocates a VMID that is free in Proxmox and not claimed by another
    * caller in this process: takes a candidate from `GET /cluster/nextid`
    * (or `start`), claims it in-process, probes it with
-   * `GET /cluster/nextid?vmid=N` (400 "already exists" → next candidate),
-   * then asks the optional `reserve` callback. The claim lasts until
+   * `GET /cluster/nextid?vmid=N` (400 "already exists" → next candidate;
+   * not for the candidate `/cluster/nextid` itself just returned), then asks the optional `reserve` callback. The claim lasts until
    * {@link ProxmoxClient.releaseVmid} or `claimTtlMs`.
    */
   allocateVmid(options?: AllocateVmidOptions): Promise<number> {

@@ -559,6 +559,27 @@ describe('waitForTask', () => {
     });
   });
 
+  it('logOnSuccess: false reads the log only of a failed task', async () => {
+    let exit = 'OK';
+    stub.handle((r, res) =>
+      r.url.includes('/log')
+        ? pve(res, 200, { data: [{ n: 1, t: `TASK ${exit}` }], total: 1 })
+        : pve(res, 200, taskStatus('stopped', exit)),
+    );
+    const ok = await client.waitForTask(UPID, {
+      pollIntervalMs: 10,
+      logOnSuccess: false,
+    });
+    expect(ok).toMatchObject({ ok: true, logTail: [] });
+    expect(stub.requests.some(r => r.url.includes('/log'))).toBe(false);
+    exit = 'ERROR: boom';
+    const e = await failure(
+      client.waitForTask(UPID, { pollIntervalMs: 10, logOnSuccess: false }),
+    );
+    expect(e.kind).toBe('task');
+    expect(e.logTail).toEqual(['TASK ERROR: boom']);
+  });
+
   it('a failing task throws ProxmoxApiError(kind task) with exit status and log tail', async () => {
     const exit =
       "clone failed: can't lock file '/var/lock/pve-manager/pve-storage-local-lvm' - got timeout";

@@ -96,6 +96,10 @@ export async function allocateVmid(
   const maxCandidates = options.maxCandidates ?? 200;
   const ttl = options.claimTtlMs ?? 15 * 60_000;
   const callOpts = { signal: options.signal };
+  // The candidate `/cluster/nextid` just returned is not probed again with
+  // `?vmid=`: Proxmox said it is free a moment ago. Should it be taken
+  // meanwhile, the clone to it fails with "already exists" (`taken`).
+  const fromNextId = options.start === undefined;
   let candidate = options.start ?? (await api.getNextVmid({}, callOpts));
   for (let tries = 0; tries < maxCandidates; tries++, candidate++) {
     options.signal?.throwIfAborted();
@@ -103,7 +107,9 @@ export async function allocateVmid(
     if (!claims.tryClaim(candidate, ttl)) continue;
     let free: boolean;
     try {
-      await api.getNextVmid({ vmid: candidate }, callOpts);
+      if (!(fromNextId && tries === 0)) {
+        await api.getNextVmid({ vmid: candidate }, callOpts);
+      }
       free = true;
     } catch (e) {
       if (

@@ -374,6 +374,27 @@ describe('cloneWithFreshVmid: ambiguous clone → same newid', () => {
     expect(POSTED()).toEqual(['160', '160', '161']);
   });
 
+  it('allocateVmid: the candidate /cluster/nextid returned is not probed again; later ones are', async () => {
+    stub.handle((r, res) =>
+      answerNextid(r, res, 180)
+        ? undefined
+        : pve(res, 501, { data: null }, 'unexpected'),
+    );
+    const first = await client.allocateVmid();
+    expect(first).toBe(180);
+    expect(stub.requests.map(r => r.url)).toEqual([
+      '/api2/json/cluster/nextid',
+    ]);
+    // 180 is claimed in this process: the next candidate is probed
+    await expect(client.allocateVmid()).resolves.toBe(181);
+    expect(stub.requests.map(r => r.url).slice(1)).toEqual([
+      '/api2/json/cluster/nextid',
+      '/api2/json/cluster/nextid?vmid=181',
+    ]);
+    client.releaseVmid(180);
+    client.releaseVmid(181);
+  });
+
   it('moves to the next id when another system took the probed id (no earlier ambiguity)', async () => {
     stub.handle((r, res) => {
       if (answerNextid(r, res, 170)) return undefined;

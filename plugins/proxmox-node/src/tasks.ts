@@ -33,6 +33,11 @@ export interface WaitForTaskOptions {
   notFoundGraceMs?: number;
   /** Number of log lines to return (default 20; 0: the log is not read). */
   logLines?: number;
+  /**
+   * Read the log also when the task succeeded (default true). False: the
+   * log is read only for a failed task (one request less per task).
+   */
+  logOnSuccess?: boolean;
   /** Throw a `ProxmoxApiError` (kind `task`) when the task fails (default true). */
   throwOnFailure?: boolean;
   /** Exit statuses that count as success although they are errors (e.g. "already running"). */
@@ -202,7 +207,7 @@ export async function waitForTask(
   // successful task into an error (or hide the exit status of a failed one).
   let logTail: string[] = [];
   try {
-    if (logLines > 0) {
+    if (logLines > 0 && (!ok || options.logOnSuccess !== false)) {
       logTail = await getTaskLogTail(api, upid, logLines, {
         signal: options.signal,
       });

@@ -283,10 +283,14 @@ export class JobStore {
     requestId: string,
     now: number,
   ): Promise<boolean> {
-    await this.db(TABLES.vmids)
+    // one statement when the id is free; the row is read only on a conflict
+    // (it may be this request's own reservation)
+    const inserted = await this.db(TABLES.vmids)
       .insert({ cluster, vmid, request_id: requestId, created_at: now })
       .onConflict(['cluster', 'vmid'])
-      .ignore();
+      .ignore()
+      .returning('vmid');
+    if (inserted.length > 0) return true;
     const row = await this.db(TABLES.vmids).where({ cluster, vmid }).first();
     return row?.request_id === requestId;
   }

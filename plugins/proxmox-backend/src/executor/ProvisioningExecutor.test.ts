@@ -135,6 +135,38 @@ describe.each(databases.eachSupportedId())(
       expect(h.logs.join('\n')).not.toContain(sim.token.secret);
     });
 
+    it('a fresh VM costs no redundant Proxmox reads', async () => {
+      sim.resetStats();
+      const id = await h.approve({ name: 'lean-1', diskGiB: 40 });
+      expect(await h.executor().runOnce()).toBe(1);
+      expect((await h.request(id)).state).toBe('ready');
+      const { calls } = sim.stats();
+      // the candidate /cluster/nextid returned is not probed again
+      expect(calls['GET /cluster/nextid']).toBe(1);
+      // task logs are read only for failed tasks
+      expect(calls['GET /nodes/{node}/tasks/{upid}/log'] ?? 0).toBe(0);
+      // nothing looked up before the clone to the VMID allocated just now;
+      // configure and resize-disk reuse the config wait-clone read (which
+      // reads it again once the clone lock is gone)
+      expect(calls['GET /nodes/{node}/qemu/{vmid}/config']).toBeLessThanOrEqual(
+        2,
+      );
+    });
+
+    it('reserves a VMID once per cluster (its own reservation stays its own)', async () => {
+      const now = Date.now();
+      expect(await h.jobs.reserveVmid('lab', 990_001, 'req-a', now)).toBe(true);
+      expect(await h.jobs.reserveVmid('lab', 990_001, 'req-b', now)).toBe(
+        false,
+      );
+      expect(await h.jobs.reserveVmid('lab', 990_001, 'req-a', now)).toBe(true);
+      expect(await h.jobs.reserveVmid('edge', 990_001, 'req-b', now)).toBe(
+        true,
+      );
+      await h.jobs.releaseVmid('lab', 990_001, 'req-a');
+      await h.jobs.releaseVmid('edge', 990_001, 'req-b');
+    });
+
     it('claims within the per-cluster and per-template limits', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {

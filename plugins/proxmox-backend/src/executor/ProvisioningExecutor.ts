@@ -274,6 +274,7 @@ export class ProvisioningExecutor {
       signal,
       now: this.#clock,
       state,
+      memo: {},
       save,
     };
     // progress signals go out in order, without holding up the next step

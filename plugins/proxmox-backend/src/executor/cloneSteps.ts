@@ -49,6 +49,12 @@ export const allocateVmid: Step = async ctx => {
       reserve: id => ctx.jobs.reserveVmid(cluster, id, requestId, ctx.now()),
       signal: ctx.signal,
     }));
+  // allocated just now and stored before the clone step: nothing was sent to
+  // it, so the clone step of this same claim need not look at it first
+  if (ctx.memo) {
+    if (held.length) delete ctx.memo.freshVmid;
+    else ctx.memo.freshVmid = vmid;
+  }
   for (const extra of held.slice(1)) {
     await ctx.jobs.releaseVmid(cluster, extra, requestId);
   }
@@ -134,9 +140,18 @@ async function reallocate(
 export const clone: Step = async ctx => {
   const a = allocation(ctx);
   const vmid = ctx.state.vmid!;
-  const seen = await inspectTarget(ctx, vmid);
-  if (seen === 'foreign') return reallocate(ctx, vmid);
-  if (seen !== 'absent') return seen;
+  // Looked at unless the VMID was allocated in this claim and nothing was
+  // sent to it (a resumed job, a re-sent or ambiguous clone: always looked
+  // at). A guest created there by someone else meanwhile makes the clone
+  // fail with "already exists" (`taken`), which is inspected below.
+  const fresh =
+    ctx.memo?.freshVmid === vmid && ctx.state.results.clone === undefined;
+  if (ctx.memo) delete ctx.memo.freshVmid;
+  if (!fresh) {
+    const seen = await inspectTarget(ctx, vmid);
+    if (seen === 'foreign') return reallocate(ctx, vmid);
+    if (seen !== 'absent') return seen;
+  }
 
   const dispatch = await ctx.pve.cloneTo(
     {
@@ -184,6 +199,7 @@ export const waitClone: Step = async ctx => {
       const task = await ctx.pve.waitForTask(ctx.state.upid, {
         timeoutMs: ctx.config.stepTimeouts.cloneMs,
         signal: ctx.signal,
+        logOnSuccess: false, // the log is read when the task fails
       });
       logTail = task.logTail;
     } catch (e) {
@@ -239,6 +255,7 @@ export const waitClone: Step = async ctx => {
     );
   }
   const node = settled.node;
+  if (ctx.memo) ctx.memo.guestConfig = { vmid, node, config: settled.config };
   return {
     result: { node, vmid, ...(logTail?.length ? { logTail } : {}) },
     node,

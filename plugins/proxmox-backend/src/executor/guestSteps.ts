@@ -14,13 +14,26 @@ function guest(ctx: StepContext): { node: string; vmid: number } {
 function taskOptions(ctx: StepContext) {
   return {
     call: { signal: ctx.signal },
-    wait: { timeoutMs: ctx.config.stepTimeouts.taskMs, signal: ctx.signal },
+    wait: {
+      timeoutMs: ctx.config.stepTimeouts.taskMs,
+      signal: ctx.signal,
+      logOnSuccess: false, // the log is read when the task fails
+    },
   };
 }
 
-/** Reads the guest's config and checks it is still ours. */
+/**
+ * The guest's config, checked to be still ours: the one the previous step
+ * of this claim read (kept in memory only, taken once), else read now.
+ */
 async function ourConfig(ctx: StepContext) {
-  const config = await ctx.pve.getVmConfig(guest(ctx), { signal: ctx.signal });
+  const where = guest(ctx);
+  const known = ctx.memo?.guestConfig;
+  if (ctx.memo) delete ctx.memo.guestConfig;
+  const config =
+    known && known.vmid === where.vmid && known.node === where.node
+      ? known.config
+      : await ctx.pve.getVmConfig(where, { signal: ctx.signal });
   if (!isOurs(ctx.requestId, config.description)) {
     throw new PermanentError(
       `VMID ${ctx.state.vmid} no longer carries the marker of request ${ctx.requestId}`,
@@ -44,6 +57,10 @@ export const configure: Step = async ctx => {
     { ...guest(ctx), ...update },
     { signal: ctx.signal },
   );
+  // for resize-disk in this claim: the update changed no disk, kept the marker
+  if (ctx.memo) {
+    ctx.memo.guestConfig = { ...guest(ctx), config };
+  }
   return {
     result: {
       cores: update.cores,

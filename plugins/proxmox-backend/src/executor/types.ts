@@ -1,5 +1,8 @@
 import type { ProvisioningStep, VmSpec } from '@mycopod/plugin-proxmox-common';
-import type { ProxmoxClient } from '@mycopod/plugin-proxmox-node';
+import type {
+  ProxmoxClient,
+  PveQemuConfig,
+} from '@mycopod/plugin-proxmox-node';
 import type { JobStore, JobUpdate, StepResults } from '../database/JobStore';
 import type { ExecutorConfig } from './config';
 
@@ -47,6 +50,20 @@ export interface AllocationResult {
   sourceNode: string;
 }
 
+/**
+ * What the steps learnt during the current claim, in memory only: never
+ * stored, so a resumed or re-claimed job reads Proxmox again.
+ */
+export interface ClaimMemo {
+  /**
+   * A VMID allocated fresh (not taken over from an earlier attempt) in this
+   * claim, to which nothing has been sent yet.
+   */
+  freshVmid?: number;
+  /** The guest's config as last read in this claim (after its clone). */
+  guestConfig?: { vmid: number; node: string; config: PveQemuConfig };
+}
+
 /** Everything a step may use. */
 export interface StepContext {
   requestId: string;
@@ -59,6 +76,8 @@ export interface StepContext {
   signal: AbortSignal;
   now(): number;
   state: JobState;
+  /** In-memory knowledge of this claim (absent: none). */
+  memo?: ClaimMemo;
   /** Stores progress under the lease (throws LeaseLostError) and updates `state`. */
   save(update: JobUpdate): Promise<void>;
 }
