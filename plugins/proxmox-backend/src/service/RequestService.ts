@@ -77,20 +77,28 @@ export class RequestService {
     return (this.deps.clock ?? Date.now)();
   }
 
+  /**
+   * The template's boot disk size, read from Proxmox before any transaction
+   * opens (no network call while a database transaction holds its locks).
+   */
+  private templateDisk(spec: VmSpec): Promise<number | undefined> {
+    return this.deps
+      .templateDiskGiB(spec.cluster, spec.template)
+      .catch(() => undefined);
+  }
+
   private async evaluate(
     db: Knex | Knex.Transaction,
     spec: VmSpec,
     requester: { userRef: string; ownership: string[] },
     phase: PolicyPhase,
+    templateDiskGiB: number | undefined,
     exceptId?: string,
   ): Promise<PolicyResult> {
     const { store } = this.deps;
-    const [committed, pending, templateDiskGiB] = await Promise.all([
+    const [committed, pending] = await Promise.all([
       store.usage(db, spec.owner, COMMITTED, exceptId),
       store.usage(db, spec.owner, PENDING, exceptId),
-      this.deps
-        .templateDiskGiB(spec.cluster, spec.template)
-        .catch(() => undefined),
     ]);
     return evaluatePolicy(
       spec,
@@ -122,7 +130,13 @@ export class RequestService {
 
   /** Findings for a spec, without side effects. */
   async validate(spec: VmSpec, caller: Caller): Promise<PolicyResult> {
-    return this.evaluate(this.deps.store.knex, spec, caller, 'create');
+    return this.evaluate(
+      this.deps.store.knex,
+      spec,
+      caller,
+      'create',
+      await this.templateDisk(spec),
+    );
   }
 
   async create(
@@ -138,13 +152,20 @@ export class RequestService {
     }
     const { store, notifier } = this.deps;
     const id = randomUUID();
+    const diskGiB = await this.templateDisk(input.spec);
     const result = await notifier.audit(
       'proxmox-request-create',
       { requestId: id, actor: caller.userRef, cluster: input.spec.cluster },
       () =>
         store.knex.transaction(async trx => {
           await store.lockOwner(trx, input.spec.owner);
-          const policy = await this.evaluate(trx, input.spec, caller, 'create');
+          const policy = await this.evaluate(
+            trx,
+            input.spec,
+            caller,
+            'create',
+            diskGiB,
+          );
           if (input.submit && !policy.allowed) {
             throw new PolicyViolationError(policy.findings);
           }
@@ -189,6 +210,7 @@ export class RequestService {
     if (request.requester !== caller.userRef) {
       throw new NotAllowedError('Only the requester submits a draft');
     }
+    const diskGiB = await this.templateDisk(request.spec);
     const { request: submitted } = await this.deps.stateMachine.apply({
       id,
       event: 'submit',
@@ -201,6 +223,7 @@ export class RequestService {
           request.spec,
           caller,
           'create',
+          diskGiB,
           id,
         );
         if (!policy.allowed) throw new PolicyViolationError(policy.findings);
@@ -228,6 +251,9 @@ export class RequestService {
   ): Promise<ProxmoxRequest> {
     const { store, jobs, stateMachine, notifier } = this.deps;
     const role = event === 'approve' ? 'approver' : 'system';
+    const current = await store.get(id);
+    if (!current) throw new NotFoundError(`No request ${id}`);
+    const diskGiB = await this.templateDisk(current.spec);
     const outcome = await notifier.audit(
       'proxmox-request-approve',
       { requestId: id, actor, event },
@@ -247,6 +273,7 @@ export class RequestService {
               request.spec,
               requester,
               'approve',
+              diskGiB,
               id,
             );
             if (policy.allowed) {
