@@ -396,12 +396,21 @@ export class RequestService {
 
   async get(id: string, caller: Caller): Promise<ProxmoxRequestDetails> {
     const request = await this.readable(id, caller);
-    const [history, progress, mayDecide, mayCancel] = await Promise.all([
+    const [history, progress, decisions] = await Promise.all([
       this.deps.store.history(id),
       this.deps.jobs.progress(id),
-      this.authorize(caller, proxmoxRequestApprovePermission, id),
-      this.authorize(caller, proxmoxRequestCancelPermission, id),
+      // one round trip to the permission backend for both
+      this.deps.permissions.authorize(
+        [
+          { permission: proxmoxRequestApprovePermission, resourceRef: id },
+          { permission: proxmoxRequestCancelPermission, resourceRef: id },
+        ],
+        { credentials: caller.credentials },
+      ),
     ]);
+    const [mayDecide, mayCancel] = decisions.map(
+      d => d.result === AuthorizeResult.ALLOW,
+    );
     const own = request.requester === caller.userRef;
     const approverEvents = eventsFrom(request.state, 'approver');
     const requesterEvents = eventsFrom(request.state, 'requester');
