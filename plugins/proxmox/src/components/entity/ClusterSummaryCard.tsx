@@ -8,8 +8,7 @@ import { formatMiB } from '../common/format';
 import { clusterAnnotation, nodeRefNear, type EntityLike } from './annotations';
 import {
   LiveCard,
-  LiveError,
-  StaleNotice,
+  LiveBody,
   UsageBar,
   formatClock,
   formatPercent,
@@ -116,25 +115,6 @@ export function ClusterSummaryCard(props: { refreshMs?: number }) {
     props.refreshMs ?? LIVE_REFRESH_MS,
   );
   const view = liveView(where, state);
-  let body;
-  if (view.kind === 'error') {
-    body = <LiveError error={view.error} texts={CLUSTER_ERRORS} />;
-  } else if (view.kind === 'loading') {
-    body = (
-      <Text as="p" color="secondary">
-        Loading the cluster summary…
-      </Text>
-    );
-  } else {
-    body = (
-      <>
-        <ClusterSummaryView entity={entity} summary={view.value} />
-        {view.staleError ? (
-          <StaleNotice error={view.staleError} updatedAt={state.updatedAt} />
-        ) : null}
-      </>
-    );
-  }
   return (
     <LiveCard
       state={view.kind}
@@ -150,7 +130,14 @@ export function ClusterSummaryCard(props: { refreshMs?: number }) {
       }
       testId="cluster-summary"
     >
-      {body}
+      <LiveBody
+        view={view}
+        texts={CLUSTER_ERRORS}
+        loadingText="Loading the cluster summary…"
+        updatedAt={state.updatedAt}
+      >
+        {value => <ClusterSummaryView entity={entity} summary={value} />}
+      </LiveBody>
     </LiveCard>
   );
 }

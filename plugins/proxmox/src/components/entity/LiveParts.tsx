@@ -248,18 +248,53 @@ export function Facts(props: {
   );
 }
 
+/** What a live card shows: an error, loading, or a (maybe stale) value. */
+export type LiveView<T> =
+  | { kind: 'error'; error: unknown }
+  | { kind: 'loading' }
+  | { kind: 'ready'; value: T; staleError?: unknown };
+
 /** Which of error, loading and value a live card shows. */
 export function liveView<T>(
   where: unknown,
   state: { value?: T; error?: unknown },
-):
-  | { kind: 'error'; error: unknown }
-  | { kind: 'loading' }
-  | { kind: 'ready'; value: T; staleError?: unknown } {
+): LiveView<T> {
   if (where instanceof Error) return { kind: 'error', error: where };
   if (state.error && (!state.value || isFinalError(state.error))) {
     return { kind: 'error', error: state.error };
   }
   if (!state.value) return { kind: 'loading' };
   return { kind: 'ready', value: state.value, staleError: state.error };
+}
+
+/**
+ * The body of a live card: the error, a loading line, or the value's view
+ * with a notice under it when the last refresh failed.
+ */
+export function LiveBody<T>(props: {
+  view: LiveView<T>;
+  texts: LiveErrorTexts;
+  loadingText: string;
+  updatedAt?: number;
+  children: (value: T) => ReactNode;
+}) {
+  const { view } = props;
+  if (view.kind === 'error') {
+    return <LiveError error={view.error} texts={props.texts} />;
+  }
+  if (view.kind === 'loading') {
+    return (
+      <Text as="p" color="secondary">
+        {props.loadingText}
+      </Text>
+    );
+  }
+  return (
+    <>
+      {props.children(view.value)}
+      {view.staleError ? (
+        <StaleNotice error={view.staleError} updatedAt={props.updatedAt} />
+      ) : null}
+    </>
+  );
 }

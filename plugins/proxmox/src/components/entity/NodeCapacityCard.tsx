@@ -8,8 +8,7 @@ import { formatMiB } from '../common/format';
 import { guestRefNear, nodeAnnotations, type EntityLike } from './annotations';
 import {
   LiveCard,
-  LiveError,
-  StaleNotice,
+  LiveBody,
   UsageBar,
   formatClock,
   formatGiB,
@@ -118,25 +117,6 @@ export function NodeCapacityCard(props: { refreshMs?: number }) {
     props.refreshMs ?? LIVE_REFRESH_MS,
   );
   const view = liveView(where, state);
-  let body;
-  if (view.kind === 'error') {
-    body = <LiveError error={view.error} texts={NODE_ERRORS} />;
-  } else if (view.kind === 'loading') {
-    body = (
-      <Text as="p" color="secondary">
-        Loading the node's capacity…
-      </Text>
-    );
-  } else {
-    body = (
-      <>
-        <NodeCapacityView entity={entity} node={view.value} />
-        {view.staleError ? (
-          <StaleNotice error={view.staleError} updatedAt={state.updatedAt} />
-        ) : null}
-      </>
-    );
-  }
   return (
     <LiveCard
       state={view.kind}
@@ -152,7 +132,14 @@ export function NodeCapacityCard(props: { refreshMs?: number }) {
       }
       testId="node-capacity"
     >
-      {body}
+      <LiveBody
+        view={view}
+        texts={NODE_ERRORS}
+        loadingText="Loading the node's capacity…"
+        updatedAt={state.updatedAt}
+      >
+        {value => <NodeCapacityView entity={entity} node={value} />}
+      </LiveBody>
     </LiveCard>
   );
 }
