@@ -1,17 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   ARTIFACTS_DIR,
   eventually,
-  REPO_ROOT,
   RunningBackend,
   signIn,
   startBackend,
 } from './lib/backend';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const APP_DIST = path.join(REPO_ROOT, 'packages/app/dist/index.html');
+import { APP_DIST, CHROMIUM, launchBrowser } from './lib/browser';
 
 describe('demo app in a real browser', () => {
   let backend: RunningBackend;
@@ -33,18 +30,7 @@ describe('demo app in a real browser', () => {
     backend = await startBackend({ database: 'sqlite' });
     // Persona sign-in resolves the catalog user: wait for the first ingestion.
     await eventually(() => signIn(backend.baseUrl, 'dev'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

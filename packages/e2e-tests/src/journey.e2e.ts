@@ -22,7 +22,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSimulator } from '@mycopod/pve-simulator';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import {
@@ -34,41 +34,26 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
+import { APP_DIST, CHROMIUM, launchBrowser, signInAs } from './lib/browser';
+import {
+  chooseTemplate,
+  dismissSnackbars,
+  expectAttribute,
+  expectText,
+  recorder,
+  requestState as state,
+  screenshots,
+  waitForCatalogEntity,
+} from './lib/journeySteps';
+import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
 
 jest.setTimeout(240_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const APP_DIST = path.join(REPO_ROOT, 'packages/app/dist/index.html');
 const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const TEMPLATE_TITLE = 'Virtual machine from a Proxmox template';
 const VIEWPORT = { width: 1280, height: 800 };
 const SSH_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
-
-async function api(
-  baseUrl: string,
-  token: string,
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${baseUrl}/api/proxmox${url}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
-}
 
 describe.each(databases)('portal journey on %s', database => {
   const shots = path.join(ARTIFACTS_DIR, 'journey', database);
@@ -83,63 +68,22 @@ describe.each(databases)('portal journey on %s', database => {
   let dev: Page;
   let admin: Page;
   let requestId: string;
-  let step = 0;
   let startedAt = 0;
   /** When the admin's page showed ready. */
   let readyAt = 0;
 
   /** A screenshot of this step into artifacts/, and the walkthrough one. */
-  async function shot(page: Page, name: string, walkthrough?: string) {
-    step++;
-    await page.screenshot({
-      path: path.join(shots, `${String(step).padStart(2, '0')}-${name}.png`),
-    });
-    if (
-      walkthrough &&
-      database === 'sqlite' &&
-      process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
-    ) {
-      await page.screenshot({
-        path: path.join(WALKTHROUGH_DIR, `${walkthrough}.png`),
-      });
-    }
-  }
-
-  async function signInAs(title: 'Developer' | 'Admin') {
-    const context = await browser!.newContext({ viewport: VIEWPORT });
-    const page = await context.newPage();
-    await page.goto(backend!.baseUrl);
-    await page.getByRole('button', { name: `Sign in as ${title}` }).click();
-    // The catalog is the landing page.
-    await page
-      .getByRole('link', { name: 'MycoPod', exact: true })
-      .first()
-      .waitFor({ timeout: 60_000 });
-    return { context, page };
-  }
-
+  const shot = screenshots(
+    shots,
+    database === 'sqlite' && process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
+      ? WALKTHROUGH_DIR
+      : undefined,
+  );
   /** Runs a step; on failure leaves a screenshot of every open page. */
-  async function recording<T>(name: string, fn: () => Promise<T>) {
-    try {
-      return await fn();
-    } catch (e) {
-      for (const [who, page] of [
-        ['dev', dev],
-        ['admin', admin],
-      ] as const) {
-        if (page && !page.isClosed()) {
-          await page
-            .screenshot({
-              path: path.join(shots, `failure-${name}-${who}.png`),
-            })
-            .catch(() => undefined);
-        }
-      }
-      throw e;
-    }
-  }
-
-  const state = (page: Page) => page.getByTestId('request-state');
+  const recording = recorder(shots, () => [
+    ['dev', dev],
+    ['admin', admin],
+  ]);
   /** The steps after the form need its request. */
   const needRequest = () => {
     if (!requestId) throw new Error('no request: filing it in the form failed');
@@ -180,15 +124,7 @@ describe.each(databases)('portal journey on %s', database => {
       logFile: path.join(shots, 'backend.log'),
       config: {
         proxmox: {
-          clusters: sim.clusters.map(c => ({
-            name: c.name,
-            url: c.url,
-            tokenId: sim!.token.tokenId,
-            tokenSecret: sim!.token.secret,
-            caCert: sim!.caCertPem,
-            defaultStorage: 'local-lvm',
-            defaultBridge: 'vmbr0',
-          })),
+          clusters: simulatorClusterConfig(sim),
           executor: {
             pollIntervalMs: 250,
             stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
@@ -211,38 +147,23 @@ describe.each(databases)('portal journey on %s', database => {
     // and for the template.
     devToken = (await eventually(() => signIn(backend!.baseUrl, 'dev'))).token;
     await eventually(() => signIn(backend!.baseUrl, 'admin'));
-    await eventually(async () => {
-      const res = await fetch(
-        `${
-          backend!.baseUrl
-        }/api/catalog/entities/by-name/template/default/vm-from-template`,
-        { headers: { Authorization: `Bearer ${devToken}` } },
-      );
-      return res.ok ? true : undefined;
-    }, 90_000);
+    await waitForCatalogEntity(
+      backend!.baseUrl,
+      devToken,
+      'template',
+      'vm-from-template',
+      90_000,
+    );
     // The template picker lists the catalog's vm-template entities: wait
     // for the provider's first full refresh (initial delay 15 s).
-    await eventually(async () => {
-      const res = await fetch(
-        `${
-          backend!.baseUrl
-        }/api/catalog/entities/by-name/resource/default/lab-template-9000`,
-        { headers: { Authorization: `Bearer ${devToken}` } },
-      );
-      return res.ok ? true : undefined;
-    }, 60_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    await waitForCatalogEntity(
+      backend!.baseUrl,
+      devToken,
+      'resource',
+      'lab-template-9000',
+      60_000,
+    );
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -260,21 +181,16 @@ describe.each(databases)('portal journey on %s', database => {
   });
 
   it('dev fills the form; the policy check blocks an over-quota size; a size that fits files a pending request', async () => {
-    ({ context: devContext, page: dev } = await signInAs('Developer'));
+    ({ context: devContext, page: dev } = await signInAs(
+      browser!,
+      backend!.baseUrl,
+      'Developer',
+      VIEWPORT,
+    ));
     const page = dev;
     await recording('form', async () => {
       // Create → the template's card → Choose
-      await page
-        .getByRole('link', { name: /^Create/ })
-        .first()
-        .click();
-      const card = page
-        .locator('.MuiCard-root, article')
-        .filter({ hasText: TEMPLATE_TITLE })
-        .first();
-      await card.waitFor({ timeout: 30_000 });
-      await card.getByRole('button', { name: 'Choose' }).click();
-      await page.waitForURL(/\/create\/templates\/default\/vm-from-template/);
+      await chooseTemplate(page, TEMPLATE_TITLE, 'vm-from-template');
 
       // Where: the pickers load the live choices of the simulator.
       const cluster = page.getByLabel('Cluster');
@@ -412,7 +328,12 @@ describe.each(databases)('portal journey on %s', database => {
 
   it('admin sees the notification and the badge, approves, and the page moves live to ready', async () => {
     needRequest();
-    ({ context: adminContext, page: admin } = await signInAs('Admin'));
+    ({ context: adminContext, page: admin } = await signInAs(
+      browser!,
+      backend!.baseUrl,
+      'Admin',
+      VIEWPORT,
+    ));
     const page = admin;
     await recording('admin-notification', async () => {
       // The sidebar counts the request awaiting the admin.
@@ -711,58 +632,3 @@ describe.each(databases)('portal journey on %s', database => {
     });
   });
 });
-
-async function expectAttribute(
-  locator: ReturnType<Page['locator']>,
-  name: string,
-  value: string,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | null = null;
-  for (;;) {
-    last = await locator
-      .first()
-      .getAttribute(name, { timeout: 5_000 })
-      .catch(() => null);
-    if (last === value) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${name} is ${last}, expected ${value}`);
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
-
-async function expectText(
-  locator: ReturnType<Page['locator']>,
-  expected: string | RegExp,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | null = null;
-  for (;;) {
-    last = await locator
-      .first()
-      .textContent({ timeout: 5_000 })
-      .catch(() => null);
-    const text = last?.trim() ?? '';
-    if (typeof expected === 'string' ? text === expected : expected.test(text))
-      return;
-    if (Date.now() > deadline) {
-      throw new Error(`text is "${last}", expected ${expected}`);
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
-
-/** Marks the notification pop-ups read, which closes them. */
-async function dismissSnackbars(page: Page) {
-  const buttons = page.getByRole('button', { name: 'mark as read' });
-  for (let i = 0; i < 10 && (await buttons.count()) > 0; i++) {
-    await buttons
-      .first()
-      .click({ timeout: 2_000 })
-      .catch(() => undefined);
-    await page.waitForTimeout(300);
-  }
-}

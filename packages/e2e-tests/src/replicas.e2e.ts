@@ -27,6 +27,7 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
+import { proxmoxApi, simulatorClusterConfig } from './lib/simulator';
 
 jest.setTimeout(420_000);
 
@@ -83,29 +84,14 @@ interface ApiRequest {
   guest?: { cluster: string; node?: string; vmid?: number };
 }
 
-async function api(
+function api(
   replica: Replica,
   token: string,
   method: string,
   url: string,
   body?: unknown,
 ): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${replica.backend.baseUrl}/api/proxmox${url}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed };
+  return proxmoxApi(replica.backend.baseUrl, token, method, url, body);
 }
 
 function spec(i: number) {
@@ -206,17 +192,10 @@ maybeDescribe('replicas on PostgreSQL', () => {
         },
       },
       proxmox: {
-        clusters: sim.clusters.map(c => ({
-          name: c.name,
-          url: c.url,
-          tokenId: sim!.token.tokenId,
-          tokenSecret: sim!.token.secret,
-          caCert: sim!.caCertPem,
-          defaultStorage: 'local-lvm',
-          defaultBridge: 'vmbr0',
+        clusters: simulatorClusterConfig(sim, {
           retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1000 },
           timeouts: { requestMs: 5000, connectMs: 2000, taskMs: 30_000 },
-        })),
+        }),
         executor: {
           pollIntervalMs: 250,
           leaseMs: 3000,

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { eventually } from './backend';
+
+type Locator = ReturnType<Page['locator']>;
+
+/**
+ * Numbered screenshots of the steps into `dir`; with a walkthrough name,
+ * and `walkthroughDir` given, also that image.
+ */
+export function screenshots(dir: string, walkthroughDir?: string) {
+  let step = 0;
+  return async function shot(page: Page, name: string, walkthrough?: string) {
+    step++;
+    await page.screenshot({
+      path: path.join(dir, `${String(step).padStart(2, '0')}-${name}.png`),
+    });
+    if (walkthrough && walkthroughDir) {
+      await page.screenshot({
+        path: path.join(walkthroughDir, `${walkthrough}.png`),
+      });
+    }
+  };
+}
+
+/**
+ * Runs a step; on failure leaves a screenshot of every open page into
+ * `dir`.
+ */
+export function recorder(
+  dir: string,
+  pages: () => ReadonlyArray<readonly [string, Page | undefined]>,
+) {
+  return async function recording<T>(name: string, fn: () => Promise<T>) {
+    try {
+      return await fn();
+    } catch (e) {
+      for (const [who, page] of pages()) {
+        if (page && !page.isClosed()) {
+          await page
+            .screenshot({
+              path: path.join(dir, `failure-${name}-${who}.png`),
+            })
+            .catch(() => undefined);
+        }
+      }
+      throw e;
+    }
+  };
+}
+
+/** Waits until the first element's attribute has the value. */
+export async function expectAttribute(
+  locator: Locator,
+  name: string,
+  value: string,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  for (;;) {
+    last = await locator
+      .first()
+      .getAttribute(name, { timeout: 5_000 })
+      .catch(() => null);
+    if (last === value) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${name} is ${last}, expected ${value}`);
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the first element's trimmed text is (or matches) expected. */
+export async function expectText(
+  locator: Locator,
+  expected: string | RegExp,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  for (;;) {
+    last = await locator
+      .first()
+      .textContent({ timeout: 5_000 })
+      .catch(() => null);
+    const text = last?.trim() ?? '';
+    if (typeof expected === 'string' ? text === expected : expected.test(text))
+      return;
+    if (Date.now() > deadline) {
+      throw new Error(`text is "${last}", expected ${expected}`);
+    }
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+/** Marks the notification pop-ups read, which closes them. */
+export async function dismissSnackbars(page: Page) {
+  const buttons = page.getByRole('button', { name: 'mark as read' });
+  for (let i = 0; i < 10 && (await buttons.count()) > 0; i++) {
+    await buttons
+      .first()
+      .click({ timeout: 2_000 })
+      .catch(() => undefined);
+    await page.waitForTimeout(300);
+  }
+}
+
+/** The request page's state. */
+export const requestState = (page: Page) => page.getByTestId('request-state');
+
+/** Create → the template's card → Choose: the template's form opens. */
+export async function chooseTemplate(page: Page, title: string, name: string) {
+  await page
+    .getByRole('link', { name: /^Create/ })
+    .first()
+    .click();
+  const card = page
+    .locator('.MuiCard-root, article')
+    .filter({ hasText: title })
+    .first();
+  await card.waitFor({ timeout: 30_000 });
+  await card.getByRole('button', { name: 'Choose' }).click();
+  await page.waitForURL(new RegExp(`/create/templates/default/${name}`));
+}
+
+/** Waits until the catalog has the entity (kind/default/name). */
+export async function waitForCatalogEntity(
+  baseUrl: string,
+  token: string,
+  kind: string,
+  name: string,
+  timeoutMs: number,
+) {
+  await eventually(async () => {
+    const res = await fetch(
+      `${baseUrl}/api/catalog/entities/by-name/${kind}/default/${name}`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    return res.ok ? true : undefined;
+  }, timeoutMs);
+}
