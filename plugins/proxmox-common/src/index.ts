@@ -14,3 +14,4 @@ export * from './api';
 export * from './options';
 export * from './form';
 export * from './conditions';
+export * from './day2';

@@ -1,3 +1,5 @@
+import type { GuestAction, GuestDrift, GuestLease } from './day2';
+import type { RequestKind, RequestState } from './request';
 /** What a user may choose from in a request form (`GET /options`). */
 export interface ProxmoxOptions {
   clusters: Array<{ name: string; default: boolean }>;
@@ -121,6 +123,16 @@ export interface GuestLiveStatus {
   requestId?: string;
   owner?: string;
   leaseEndsAt?: string;
+  /** MycoPod guests (or leased by pool/tag config): the lease and its state. */
+  lease?: GuestLease;
+  /** Declared spec vs live config, from the last drift check. */
+  drift?: GuestDrift;
+  /** The guest's noVNC console in the Proxmox UI (needs `proxmox.guest.console`). */
+  consoleUrl?: string;
+  /** What the caller may do on this guest now (the route fills it in). */
+  allowedActions?: GuestAction[];
+  /** Open day-2 requests on this guest (pending, approved, provisioning). */
+  openRequests?: Array<{ id: string; kind: RequestKind; state: RequestState }>;
 }
 
 /** `GET /nodes/:cluster/:node`: capacity of one node. */

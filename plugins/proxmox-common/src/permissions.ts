@@ -53,6 +53,14 @@ export const proxmoxGuestConsolePermission = createPermission({
   resourceType: PROXMOX_GUEST_RESOURCE_TYPE,
 });
 
+/** File resize, extend-lease and reconcile requests for a guest. */
+export const proxmoxGuestUpdatePermission = createPermission({
+  name: 'proxmox.guest.update',
+  attributes: { action: 'update' },
+  resourceType: PROXMOX_GUEST_RESOURCE_TYPE,
+});
+
+/** File a decommission request for a guest. */
 export const proxmoxGuestDeletePermission = createPermission({
   name: 'proxmox.guest.delete',
   attributes: { action: 'delete' },
@@ -78,6 +86,7 @@ export const proxmoxGuestPermissions = [
   proxmoxGuestPowerPermission,
   proxmoxGuestSnapshotPermission,
   proxmoxGuestConsolePermission,
+  proxmoxGuestUpdatePermission,
   proxmoxGuestDeletePermission,
 ];
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import type { RequestChange, RequestTarget } from './day2';
 import { vmSpecSchema } from './spec';
 
 /**
- * What a request asks for. Only `create` is filed today; the others are
- * admitted by the model, the state machine and the executor so day-2 work
- * adds behaviour, not a new meaning of the stored rows.
+ * What a request asks for: a new guest, or a change to an existing one
+ * (day-2 kinds carry a `target` and a `change`).
  */
 export const REQUEST_KINDS = [
   'create',
@@ -64,6 +64,10 @@ export interface ProxmoxRequest {
   failureReason?: string;
   /** Plan this request belongs to (LLM drafting). */
   planId?: string;
+  /** Day-2 kinds: the guest the request acts on. */
+  target?: RequestTarget;
+  /** Day-2 kinds: old → new values. */
+  change?: RequestChange;
   createdAt: string;
   updatedAt: string;
 }
@@ -91,7 +95,23 @@ export const PROVISIONING_STEPS = [
   'wait-ip',
   'done',
 ] as const;
-export type ProvisioningStep = (typeof PROVISIONING_STEPS)[number];
+
+/** The steps a job of each request kind runs, in order (`done` last). */
+export const REQUEST_STEPS = {
+  create: PROVISIONING_STEPS,
+  resize: ['apply-config', 'resize-disk', 'done'],
+  reconcile: ['apply-config', 'resize-disk', 'firewall', 'done'],
+  decommission: ['stop', 'destroy', 'release', 'done'],
+  'extend-lease': ['extend-lease', 'done'],
+} as const satisfies Record<RequestKind, readonly string[]>;
+
+/** Any step of any request kind. */
+export type ProvisioningStep = (typeof REQUEST_STEPS)[RequestKind][number];
+
+/** The steps of a request kind. */
+export function stepsOf(kind: RequestKind): readonly ProvisioningStep[] {
+  return REQUEST_STEPS[kind];
+}
 
 /** Provisioning progress of a request, as the REST API returns it. */
 export interface ProvisioningProgress {

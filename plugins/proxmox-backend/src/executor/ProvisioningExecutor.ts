@@ -36,7 +36,7 @@ import { configure, firewall, resizeDisk, start, waitIp } from './guestSteps';
 import { Slots } from './slots';
 import type { JobState, PlacementPort, Step, StepContext } from './types';
 
-const STEPS: Record<Exclude<ProvisioningStep, 'done'>, Step> = {
+const STEPS: Partial<Record<ProvisioningStep, Step>> = {
   'allocate-vmid': allocateVmid,
   clone,
   'wait-clone': waitClone,
@@ -47,12 +47,10 @@ const STEPS: Record<Exclude<ProvisioningStep, 'done'>, Step> = {
   'wait-ip': waitIp,
 };
 
+const CREATE_STEPS: readonly ProvisioningStep[] = PROVISIONING_STEPS;
 const following = (step: ProvisioningStep): ProvisioningStep =>
-  PROVISIONING_STEPS[
-    Math.min(
-      PROVISIONING_STEPS.indexOf(step) + 1,
-      PROVISIONING_STEPS.length - 1,
-    )
+  CREATE_STEPS[
+    Math.min(CREATE_STEPS.indexOf(step) + 1, CREATE_STEPS.length - 1)
   ];
 
 const JOB_STATUS_OF_ENDED_REQUEST: Partial<
@@ -283,13 +281,12 @@ export class ProvisioningExecutor {
       ctx.pve = this.#o.clusters.get(request.spec.cluster);
       while (state.step !== 'done') {
         const step = state.step;
-        const outcome = await STEPS[step](ctx);
+        const outcome = await STEPS[step]!(ctx);
         const results = { ...state.results };
         for (const c of outcome.clear ?? []) delete results[c];
         if (outcome.result !== undefined) results[step] = outcome.result;
         const next = outcome.next ?? following(step);
-        const forward =
-          PROVISIONING_STEPS.indexOf(next) > PROVISIONING_STEPS.indexOf(step);
+        const forward = CREATE_STEPS.indexOf(next) > CREATE_STEPS.indexOf(step);
         await save({
           step: next,
           results,

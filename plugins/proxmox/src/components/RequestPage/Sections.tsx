@@ -303,6 +303,11 @@ const STEP_LABELS: Record<ProvisioningStep, string> = {
   firewall: 'Firewall and security groups',
   start: 'Start the VM',
   'wait-ip': 'Wait for an IP address',
+  'apply-config': 'Apply CPU and memory',
+  stop: 'Stop the guest',
+  destroy: 'Destroy the guest and its disks',
+  release: 'Release its VMID and address',
+  'extend-lease': 'Extend the lease',
   done: 'Done',
 };
 
