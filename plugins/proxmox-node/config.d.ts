@@ -20,6 +20,13 @@ export interface Config {
        */
       url: string;
       /**
+       * Base URL of the Proxmox VE web UI when it differs from the API's
+       * origin (e.g. a reverse proxy: "https://pve.example.com/ui"). Used
+       * for the console deep link of a guest. Default: the origin of `url`.
+       * @visibility backend
+       */
+      uiUrl?: string;
+      /**
        * API token id, "user@realm!tokenname" (Datacenter → Permissions → API
        * Tokens). Sent as `Authorization: PVEAPIToken=<tokenId>=<tokenSecret>`.
        * @visibility backend

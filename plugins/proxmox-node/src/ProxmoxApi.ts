@@ -15,7 +15,7 @@ import {
   EndpointResult,
   buildRequest,
 } from './endpoints';
-import { CallOptions, PveHttp } from './http';
+import { CallOptions, ProxmoxCallObserver, PveHttp } from './http';
 import { setInternals, internals } from './internals';
 import { createProxmoxPool } from './transport';
 import { KeyedSemaphore, VmidClaims } from './vmidClaims';
@@ -93,6 +93,42 @@ export class ProxmoxApi {
   async close(): Promise<void> {
     const i = internals(this);
     if (i.ownsDispatcher) await i.dispatcher.close();
+  }
+
+  /**
+   * Tells `observer` about every HTTP exchange of this client (route
+   * template, status, duration; never parameters or credentials), e.g. for
+   * metrics. Returns the function that stops it.
+   */
+  observe(observer: ProxmoxCallObserver): () => void {
+    const { observers } = internals(this).http;
+    observers.add(observer);
+    return () => {
+      observers.delete(observer);
+    };
+  }
+
+  /**
+   * The guest's console in the Proxmox web UI (noVNC), on the cluster's UI
+   * base URL (`uiUrl`, else the API origin). The browser signs in to
+   * Proxmox itself: the link carries no credentials.
+   */
+  consoleUrl(guest: {
+    node: string;
+    vmid: number;
+    type: 'qemu' | 'lxc';
+    name?: string;
+  }): string {
+    const params = new URLSearchParams({
+      console: guest.type === 'lxc' ? 'lxc' : 'kvm',
+      novnc: '1',
+      vmid: String(guest.vmid),
+      vmname: guest.name ?? '',
+      node: guest.node,
+      resize: 'off',
+      cmd: '',
+    });
+    return `${this.cluster.uiUrl}/?${params.toString()}`;
   }
 
   /** Never serialise credentials. */

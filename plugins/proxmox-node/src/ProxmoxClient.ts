@@ -39,7 +39,11 @@ import {
 } from './tasks';
 
 export type { ProxmoxClientOptions } from './ProxmoxApi';
-export type { CallOptions } from './http';
+export type {
+  CallOptions,
+  ProxmoxCallObservation,
+  ProxmoxCallObserver,
+} from './http';
 export type {
   AllocateVmidOptions,
   CloneDispatch,

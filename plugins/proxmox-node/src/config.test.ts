@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { readProxmoxClustersConfig } from './config';
+import {
+  describeCluster,
+  proxmoxUiUrl,
+  readProxmoxClustersConfig,
+} from './config';
 
 const SECRET = 'c0ffee00-1111-2222-3333-444455556666';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -55,7 +59,26 @@ describe('readProxmoxClustersConfig', () => {
     });
   });
 
+  it('takes the UI base URL from uiUrl, else from the API origin', () => {
+    const [plain, proxied] = read([
+      { ...valid, url: 'https://pve1.example.com:8006/api2/json' },
+      { ...valid, name: 'edge', uiUrl: 'https://proxy.example.com/pve/' },
+    ]);
+    expect(describeCluster(plain).uiUrl).toBe('https://pve1.example.com:8006');
+    expect(describeCluster(proxied).uiUrl).toBe(
+      'https://proxy.example.com/pve',
+    );
+    expect(proxmoxUiUrl({ url: valid.url, uiUrl: 'http://ui:8080' })).toBe(
+      'http://ui:8080',
+    );
+  });
+
   it.each([
+    [
+      'uiUrl',
+      { ...valid, uiUrl: 'ftp://pve1' },
+      'proxmox.clusters[0].uiUrl: must use https:// or http://',
+    ],
     [
       'url http',
       { ...valid, url: 'http://pve1:8006' },

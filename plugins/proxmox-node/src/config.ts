@@ -20,6 +20,14 @@ export const proxmoxClusterConfigSchema = z
         v => URL.canParse(v) && new URL(v).protocol === 'https:',
         'must use https:// (Proxmox VE only serves its API over HTTPS)',
       ),
+    uiUrl: z
+      .string()
+      .refine(v => URL.canParse(v), 'must be an absolute URL')
+      .refine(
+        v => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+        'must use https:// or http://',
+      )
+      .optional(),
     tokenId: z
       .string()
       .regex(TOKEN_ID_RE, 'must look like "user@realm!tokenname"'),
@@ -87,6 +95,11 @@ export type ProxmoxClusterConfigInput = z.input<
 export interface ProxmoxClusterInfo {
   name: string;
   url: string;
+  /**
+   * Base URL of the Proxmox web UI (no trailing slash): `uiUrl` when
+   * configured, else the origin of `url`.
+   */
+  uiUrl: string;
   tokenId: string;
   tlsVerify: boolean;
   hasCaCert: boolean;
@@ -95,11 +108,27 @@ export interface ProxmoxClusterInfo {
   defaultBridge?: string;
 }
 
+/**
+ * Base URL of a cluster's Proxmox web UI, without a trailing slash: the
+ * configured `uiUrl` (e.g. behind a reverse proxy), else the origin of the
+ * API `url`.
+ *
+ * @public
+ */
+export function proxmoxUiUrl(c: { url: string; uiUrl?: string }): string {
+  if (c.uiUrl) {
+    const u = new URL(c.uiUrl);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  }
+  return new URL(c.url).origin;
+}
+
 /** @public */
 export function describeCluster(c: ProxmoxClusterConfig): ProxmoxClusterInfo {
   return {
     name: c.name,
     url: c.url,
+    uiUrl: proxmoxUiUrl(c),
     tokenId: c.tokenId,
     tlsVerify: c.tlsVerify,
     hasCaCert: !!c.caCert,

@@ -2,9 +2,10 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Dispatcher } from 'undici';
 import type { RetryPolicy } from './backoff';
 import type { ProxmoxClusterConfig } from './config';
-import type { EndpointDef, PreparedRequest } from './endpoints';
+import type { EndpointDef, HttpMethod, PreparedRequest } from './endpoints';
 import {
   ProxmoxApiError,
+  ProxmoxErrorKind,
   ProxmoxApiErrorInit,
   classifyHttpFailure,
   classifyNetworkFailure,
@@ -31,6 +32,32 @@ export interface CallOptions {
   /** Overrides the retry policy for this call; `false` = single attempt. */
   retry?: Partial<RetryPolicy> | false;
 }
+
+/**
+ * One HTTP exchange with Proxmox as an observer sees it (see
+ * `ProxmoxApi.observe`): which route, how it ended, how long it took.
+ * Carries no parameter values and no credentials.
+ *
+ * @public
+ */
+export interface ProxmoxCallObservation {
+  /** Configured cluster name. */
+  cluster: string;
+  /** Endpoint id of `ENDPOINTS`, e.g. `qemuStart`. */
+  endpoint: string;
+  method: HttpMethod;
+  /** Path template, e.g. `/nodes/{node}/qemu/{vmid}/status/start`. */
+  route: string;
+  /** HTTP status; undefined when no answer came (network, timeout, abort). */
+  status?: number;
+  /** Set when the exchange failed: `http` (non-2xx), `network`, `timeout`, `aborted`. */
+  errorKind?: ProxmoxErrorKind;
+  /** Wall time of this one attempt in ms. */
+  durationMs: number;
+}
+
+/** Called after every HTTP exchange; must not throw (errors are ignored). @public */
+export type ProxmoxCallObserver = (observation: ProxmoxCallObservation) => void;
 
 interface Envelope {
   data?: unknown;
@@ -64,6 +91,8 @@ export class PveHttp {
   readonly logger: LoggerService;
   readonly retryPolicy: RetryPolicy;
   readonly random: () => number;
+  /** Told about every HTTP exchange (metrics). */
+  readonly observers = new Set<ProxmoxCallObserver>();
 
   constructor(opts: {
     config: ProxmoxClusterConfig;
@@ -172,6 +201,29 @@ export class PveHttp {
     });
   }
 
+  #observe(
+    req: PreparedRequest,
+    started: number,
+    outcome: { status?: number; errorKind?: ProxmoxErrorKind },
+  ) {
+    if (this.observers.size === 0) return;
+    const observation: ProxmoxCallObservation = {
+      cluster: this.clusterName,
+      endpoint: req.endpoint,
+      method: req.method,
+      route: req.pathTemplate,
+      ...outcome,
+      durationMs: Date.now() - started,
+    };
+    for (const observer of this.observers) {
+      try {
+        observer(observation);
+      } catch {
+        // an observer never breaks a call
+      }
+    }
+  }
+
   async send(req: PreparedRequest, options: CallOptions): Promise<Envelope> {
     const timeoutMs = options.timeoutMs ?? this.#config.timeouts.requestMs;
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
@@ -213,6 +265,13 @@ export class PveHttp {
       statusText = res.statusText ?? '';
       text = await res.body.text();
     } catch (e) {
+      this.#observe(req, started, {
+        errorKind: options.signal?.aborted
+          ? 'aborted'
+          : timeoutSignal.aborted
+          ? 'timeout'
+          : 'network',
+      });
       if (options.signal?.aborted) {
         // A request that may change something was handed to the pool: it
         // may have reached Proxmox.
@@ -252,6 +311,10 @@ export class PveHttp {
         req.path
       } → ${statusCode} in ${Date.now() - started} ms`,
     );
+    this.#observe(req, started, {
+      status: statusCode,
+      ...(statusCode >= 200 && statusCode < 300 ? {} : { errorKind: 'http' }),
+    });
     return this.toEnvelope(req, statusCode, statusText, text);
   }
 

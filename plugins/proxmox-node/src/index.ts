@@ -12,6 +12,8 @@ export type {
   AllocateVmidOptions,
   CallOptions,
   CloneDispatch,
+  ProxmoxCallObservation,
+  ProxmoxCallObserver,
   CloneResult,
   CloneToParams,
   CloneWithFreshVmidOptions,
@@ -44,6 +46,7 @@ export {
   readProxmoxClustersConfig,
   parseProxmoxClusterConfig,
   describeCluster,
+  proxmoxUiUrl,
 } from './config';
 export type {
   ProxmoxClusterConfig,

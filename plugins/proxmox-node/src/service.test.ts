@@ -83,6 +83,7 @@ describe('proxmoxClustersServiceRef', () => {
     expect(lab.cluster).toEqual({
       name: 'lab',
       url: sim.clusters[0].url,
+      uiUrl: new URL(sim.clusters[0].url).origin,
       tokenId: sim.token.tokenId,
       tlsVerify: true,
       hasCaCert: true,
