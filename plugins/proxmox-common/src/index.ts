@@ -15,3 +15,4 @@ export * from './options';
 export * from './form';
 export * from './conditions';
 export * from './day2';
+export * from './plan';
