@@ -137,47 +137,89 @@ describe('MycoPodPermissionPolicy for VM requests', () => {
     );
   });
 
-  it('keeps guest permissions closed until day-2 work opens them', async () => {
-    const guest = {
-      permission: {
-        type: 'resource' as const,
-        name: 'proxmox.guest.power',
-        attributes: {},
-        resourceType: 'proxmox-guest',
-      },
-    };
-    expect((await policy.handle(guest, admin)).result).toBe(
-      AuthorizeResult.DENY,
-    );
+  const guest = (name: string) => ({
+    permission: {
+      type: 'resource' as const,
+      name,
+      attributes: {},
+      resourceType: 'proxmox-guest',
+    },
+    resourceRef: 'resource:default/lab-100',
   });
+  const GUEST_ACTIONS = [
+    'proxmox.guest.power',
+    'proxmox.guest.snapshot',
+    'proxmox.guest.console',
+    'proxmox.guest.update',
+    'proxmox.guest.delete',
+  ];
 
-  it('lets every signed-in user read guests, and nothing more on them', async () => {
-    const guest = (name: string) => ({
-      permission: {
-        type: 'resource' as const,
-        name,
-        attributes: {},
-        resourceType: 'proxmox-guest',
-      },
-      resourceRef: 'resource:default/lab-100',
-    });
+  it('lets every signed-in user read guests', async () => {
     for (const who of [dev, admin]) {
       expect(await policy.handle(guest('proxmox.guest.read'), who)).toEqual({
         result: AuthorizeResult.ALLOW,
       });
-      for (const name of [
-        'proxmox.guest.power',
-        'proxmox.guest.snapshot',
-        'proxmox.guest.console',
-        'proxmox.guest.delete',
-      ]) {
-        expect((await policy.handle(guest(name), who)).result).toBe(
-          AuthorizeResult.DENY,
-        );
-      }
     }
     expect((await policy.handle(guest('proxmox.guest.read'))).result).toBe(
       AuthorizeResult.DENY,
     );
+  });
+
+  it.each(GUEST_ACTIONS)(
+    'allows %s to approvers on every guest',
+    async name => {
+      expect(await policy.handle(guest(name), admin)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    },
+  );
+
+  it.each(GUEST_ACTIONS)(
+    'allows %s to others on the guests their groups own',
+    async name => {
+      expect(await policy.handle(guest(name), dev)).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'proxmox',
+        resourceType: 'proxmox-guest',
+        conditions: {
+          rule: 'IS_GUEST_OWNER',
+          resourceType: 'proxmox-guest',
+          params: { claims: ['user:default/dev', 'group:default/team-a'] },
+        },
+      });
+      expect((await policy.handle(guest(name))).result).toBe(
+        AuthorizeResult.DENY,
+      );
+    },
+  );
+
+  it('uses the configured approver groups and denies unknown guest permissions', async () => {
+    const teamAApproves = new MycoPodPermissionPolicy({
+      approverGroups: ['group:default/team-a'],
+    });
+    expect(
+      (await teamAApproves.handle(guest('proxmox.guest.power'), dev)).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      (await teamAApproves.handle(guest('proxmox.guest.power'), admin)).result,
+    ).toBe(AuthorizeResult.CONDITIONAL);
+    expect(
+      (await policy.handle(guest('proxmox.guest.teleport'), admin)).result,
+    ).toBe(AuthorizeResult.DENY);
+    // a guest permission name on a basic (resource-less) permission
+    expect(
+      (
+        await policy.handle(
+          {
+            permission: {
+              type: 'basic' as const,
+              name: 'proxmox.guest.power',
+              attributes: {},
+            },
+          },
+          admin,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
   });
 });

@@ -5,12 +5,20 @@ import {
   isResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  PROXMOX_GUEST_RESOURCE_TYPE,
   PROXMOX_REQUEST_RESOURCE_TYPE,
+  createProxmoxGuestConditionalDecision,
   createProxmoxRequestConditionalDecision,
+  proxmoxGuestConditions,
   proxmoxRequestApprovePermission,
   proxmoxRequestCancelPermission,
   proxmoxRequestConditions,
+  proxmoxGuestConsolePermission,
+  proxmoxGuestDeletePermission,
+  proxmoxGuestPowerPermission,
   proxmoxGuestReadPermission,
+  proxmoxGuestSnapshotPermission,
+  proxmoxGuestUpdatePermission,
   proxmoxRequestCreatePermission,
   proxmoxRequestReadPermission,
 } from '@mycopod/plugin-proxmox-common';
@@ -39,6 +47,17 @@ export const BACKSTAGE_PERMISSION_PREFIXES: readonly string[] = [
   'proxy.',
 ];
 
+/** Guest permissions owners (and approvers) have: the day-2 actions. */
+const GUEST_ACTION_PERMISSIONS: ReadonlySet<string> = new Set(
+  [
+    proxmoxGuestPowerPermission,
+    proxmoxGuestSnapshotPermission,
+    proxmoxGuestConsolePermission,
+    proxmoxGuestUpdatePermission,
+    proxmoxGuestDeletePermission,
+  ].map(p => p.name),
+);
+
 /** Options of {@link MycoPodPermissionPolicy}. */
 export interface MycoPodPolicyOptions {
   /** Groups whose members read all requests and decide on others' requests. */
@@ -58,8 +77,11 @@ export interface MycoPodPolicyOptions {
  *   approve or reject others' requests (their own too with `selfApproval`);
  *   the requester and approvers cancel.
  * - Guests: everyone reads every guest's live status (`proxmox.guest.read`;
- *   everyone browses the fleet in the catalog); power, snapshot, console and
- *   delete stay denied until the day-2 actions exist.
+ *   everyone browses the fleet in the catalog). Power, snapshot, console,
+ *   update (resize, extend-lease, reconcile requests) and delete
+ *   (decommission requests): approvers on every guest, everyone else on the
+ *   guests their groups own (IS_GUEST_OWNER; guests created outside
+ *   MycoPod have no owner, so only approvers act on them).
  * - Anything else (a permission of a plugin this policy does not know) is
  *   denied, so a newly installed plugin is closed until the policy opens it.
  */
@@ -90,10 +112,36 @@ export class MycoPodPermissionPolicy implements PermissionPolicy {
     if (name.startsWith('proxmox.request.')) {
       return this.requestDecision(request, user);
     }
-    if (isPermission(request.permission, proxmoxGuestReadPermission)) {
-      return { result: AuthorizeResult.ALLOW };
+    if (name.startsWith('proxmox.guest.')) {
+      return this.guestDecision(request, user);
     }
     return { result: AuthorizeResult.DENY };
+  }
+
+  private guestDecision(
+    request: PolicyQuery,
+    user: PolicyQueryUser,
+  ): PolicyDecision {
+    const { permission } = request;
+    if (!isResourcePermission(permission, PROXMOX_GUEST_RESOURCE_TYPE)) {
+      return { result: AuthorizeResult.DENY };
+    }
+    if (isPermission(permission, proxmoxGuestReadPermission)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    if (!GUEST_ACTION_PERMISSIONS.has(permission.name)) {
+      return { result: AuthorizeResult.DENY };
+    }
+    const { userEntityRef, ownershipEntityRefs } = user.info;
+    if (ownershipEntityRefs.some(r => this.approverGroups.has(r))) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    return createProxmoxGuestConditionalDecision(
+      permission,
+      proxmoxGuestConditions.isGuestOwner({
+        claims: [...new Set([userEntityRef, ...ownershipEntityRefs])],
+      }),
+    );
   }
 
   private requestDecision(

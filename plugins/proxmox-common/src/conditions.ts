@@ -5,7 +5,10 @@ import {
   PermissionCriteria,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { PROXMOX_REQUEST_RESOURCE_TYPE } from './permissions';
+import {
+  PROXMOX_GUEST_RESOURCE_TYPE,
+  PROXMOX_REQUEST_RESOURCE_TYPE,
+} from './permissions';
 import type { RequestState } from './request';
 
 /**
@@ -60,6 +63,46 @@ export const proxmoxRequestConditions = {
 export function createProxmoxRequestConditionalDecision(
   permission: ResourcePermission<typeof PROXMOX_REQUEST_RESOURCE_TYPE>,
   conditions: PermissionCriteria<RequestCondition>,
+): ConditionalPolicyDecision {
+  return {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'proxmox',
+    resourceType: permission.resourceType,
+    conditions,
+  };
+}
+
+/**
+ * Names of the permission rules of `proxmox-guest` resources (the backend
+ * implements them); policies refer to them through
+ * {@link proxmoxGuestConditions}.
+ */
+export const PROXMOX_GUEST_RULES = {
+  isGuestOwner: 'IS_GUEST_OWNER',
+} as const;
+
+type GuestCondition = PermissionCondition<typeof PROXMOX_GUEST_RESOURCE_TYPE>;
+
+/**
+ * Conditions on guests for a permission policy, e.g.
+ * `proxmoxGuestConditions.isGuestOwner({ claims: ownershipEntityRefs })`.
+ */
+export const proxmoxGuestConditions = {
+  /**
+   * The guest was requested for one of the claims (user ref and ownership
+   * refs); guests created outside MycoPod have no owner and never match.
+   */
+  isGuestOwner: (params: { claims: string[] }): GuestCondition => ({
+    rule: PROXMOX_GUEST_RULES.isGuestOwner,
+    resourceType: PROXMOX_GUEST_RESOURCE_TYPE,
+    params,
+  }),
+};
+
+/** A conditional decision on a `proxmox-guest` permission. */
+export function createProxmoxGuestConditionalDecision(
+  permission: ResourcePermission<typeof PROXMOX_GUEST_RESOURCE_TYPE>,
+  conditions: PermissionCriteria<GuestCondition>,
 ): ConditionalPolicyDecision {
   return {
     result: AuthorizeResult.CONDITIONAL,

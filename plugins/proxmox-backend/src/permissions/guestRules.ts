@@ -1,5 +1,6 @@
 import {
   PROXMOX_GUEST_RESOURCE_TYPE,
+  PROXMOX_GUEST_RULES,
   guestEntityRef,
 } from '@mycopod/plugin-proxmox-common';
 import {
@@ -32,11 +33,6 @@ export const guestResourceRef = createPermissionResourceRef<
   ProxmoxGuestResource,
   GuestFilter
 >().with({ pluginId: 'proxmox', resourceType: PROXMOX_GUEST_RESOURCE_TYPE });
-
-/** Names of the rules of `proxmox-guest` resources. */
-export const PROXMOX_GUEST_RULES = {
-  isGuestOwner: 'IS_GUEST_OWNER',
-} as const;
 
 export const isGuestOwner = createPermissionRule({
   name: PROXMOX_GUEST_RULES.isGuestOwner,
