@@ -11,6 +11,7 @@ export type RequestEventName =
   | 'succeed'
   | 'fail'
   | 'expire'
+  | 'renew'
   | 'decommission';
 
 /** Who may cause a transition. */
@@ -56,6 +57,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { event: 'succeed', from: 'provisioning', to: 'ready', by: ['system'] },
   { event: 'fail', from: 'provisioning', to: 'failed', by: ['system'] },
   { event: 'expire', from: 'ready', to: 'expired', by: ['system'] },
+  // the lease of an expired guest was extended past now: it is ready again
+  { event: 'renew', from: 'expired', to: 'ready', by: ['system'] },
   {
     event: 'decommission',
     from: 'ready',
