@@ -1,14 +1,19 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   ClusterSummary,
+  CreateSnapshotBody,
   Finding,
   GuestLiveStatus,
+  GuestRequestBody,
+  GuestSnapshot,
+  GuestTask,
   NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
   ProxmoxRequestDetails,
   ProxmoxRequestList,
   RequestState,
+  PowerAction,
   RequestView,
   VmSpecInput,
 } from '@mycopod/plugin-proxmox-common';
@@ -45,6 +50,46 @@ export interface ProxmoxApi {
   getNode(cluster: string, node: string): Promise<NodeCapacity>;
   /** `GET /clusters/:cluster`: the nodes of a cluster and their totals. */
   getCluster(cluster: string): Promise<ClusterSummary>;
+
+  // Day 2: immediate guest actions answer 202 with the task they started.
+  /** `POST /guests/:cluster/:vmid/power`. */
+  powerGuest(
+    cluster: string,
+    vmid: number,
+    action: PowerAction,
+    options?: { timeoutSeconds?: number },
+  ): Promise<GuestTask>;
+  /** `GET /guests/:cluster/:vmid/snapshots`. */
+  listSnapshots(cluster: string, vmid: number): Promise<GuestSnapshot[]>;
+  /** `POST /guests/:cluster/:vmid/snapshots`. */
+  createSnapshot(
+    cluster: string,
+    vmid: number,
+    body: CreateSnapshotBody,
+  ): Promise<GuestTask>;
+  /** `POST /guests/:cluster/:vmid/snapshots/:name/rollback`. */
+  rollbackSnapshot(
+    cluster: string,
+    vmid: number,
+    name: string,
+  ): Promise<GuestTask>;
+  /** `DELETE /guests/:cluster/:vmid/snapshots/:name`. */
+  deleteSnapshot(
+    cluster: string,
+    vmid: number,
+    name: string,
+  ): Promise<GuestTask>;
+  /** `GET /guests/:cluster/:vmid/tasks/:upid`: how far a task got. */
+  getGuestTask(cluster: string, vmid: number, upid: string): Promise<GuestTask>;
+  /**
+   * `POST /guests/:cluster/:vmid/requests`: a resize, decommission,
+   * extend-lease or reconcile request for the guest.
+   */
+  fileGuestRequest(
+    cluster: string,
+    vmid: number,
+    body: GuestRequestBody,
+  ): Promise<ProxmoxRequest>;
 }
 
 export const proxmoxApiRef = createApiRef<ProxmoxApi>().with({

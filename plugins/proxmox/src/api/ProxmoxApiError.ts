@@ -20,6 +20,8 @@ export class ProxmoxApiError extends Error {
     readonly fields: FieldError[] = [],
     readonly findings: Finding[] = [],
     readonly request?: ProxmoxRequest,
+    /** 429: how long to wait before trying again, when the answer says so. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -49,6 +51,7 @@ export class ProxmoxApiError extends Error {
       403: 'You are not allowed to do this',
       404: 'Not found, or you may not see it',
       409: 'The request changed in the meantime',
+      429: 'Too many requests',
     };
     const message =
       (typeof body?.error === 'string' ? body.error : body?.error?.message) ??
@@ -71,8 +74,27 @@ export class ProxmoxApiError extends Error {
       fields,
       findings,
       body?.request,
+      retryAfter(res, body),
     );
   }
+}
+
+/**
+ * Seconds until a retry, from the `Retry-After` header (seconds or an HTTP
+ * date) or the body's `retryAfterSeconds` / `retryAfterMs`.
+ */
+function retryAfter(res: Response, body: any): number | undefined {
+  const fromBody = body?.retryAfterSeconds ?? body?.error?.retryAfterSeconds;
+  if (typeof fromBody === 'number' && fromBody >= 0) return Math.ceil(fromBody);
+  const ms = body?.retryAfterMs ?? body?.error?.retryAfterMs;
+  if (typeof ms === 'number' && ms >= 0) return Math.ceil(ms / 1000);
+  const header = res.headers?.get?.('Retry-After')?.trim();
+  if (!header) return undefined;
+  if (/^\d+$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at)
+    ? undefined
+    : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** The messages of any error, for display. */

@@ -1,11 +1,16 @@
 import { ProxmoxClient } from './ProxmoxClient';
 import { ProxmoxApiError } from './ProxmoxApiError';
 
-function jsonResponse(status: number, body: unknown): Response {
+function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return {
     ok: status >= 200 && status < 300,
     status,
     statusText: '',
+    headers: new Headers(headers),
     json: async () => body,
   } as Response;
 }
@@ -170,5 +175,87 @@ describe('ProxmoxClient', () => {
     await expect(c.getNode('pve1', '')).rejects.toThrow(TypeError);
     await expect(c.getCluster('')).rejects.toThrow(TypeError);
     expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('starts guest actions on the guest routes and returns their task', async () => {
+    const task = { upid: 'UPID:n1:1', status: 'running' };
+    const { c, fetch } = client(
+      jsonResponse(202, task),
+      jsonResponse(202, task),
+      jsonResponse(202, task),
+      jsonResponse(202, task),
+      jsonResponse(200, { ...task, status: 'ok' }),
+      jsonResponse(200, { items: [{ name: 'before-upgrade' }] }),
+    );
+    expect(
+      await c.powerGuest('lab', 104, 'shutdown', { timeoutSeconds: 30 }),
+    ).toEqual(task);
+    await c.createSnapshot('lab', 104, { name: 'pre', includeRam: true });
+    await c.rollbackSnapshot('lab', 104, 'pre');
+    await c.deleteSnapshot('lab', 104, 'pre');
+    expect((await c.getGuestTask('lab', 104, 'UPID:n1:1')).status).toBe('ok');
+    expect(await c.listSnapshots('lab', 104)).toEqual([
+      { name: 'before-upgrade' },
+    ]);
+    const calls = fetch.mock.calls.map(([url, init]) => [
+      init.method,
+      url,
+      init.body && JSON.parse(init.body),
+    ]);
+    expect(calls).toEqual([
+      [
+        'POST',
+        'plugin://proxmox/guests/lab/104/power',
+        { action: 'shutdown', timeoutSeconds: 30 },
+      ],
+      [
+        'POST',
+        'plugin://proxmox/guests/lab/104/snapshots',
+        { name: 'pre', includeRam: true },
+      ],
+      ['POST', 'plugin://proxmox/guests/lab/104/snapshots/pre/rollback', {}],
+      ['DELETE', 'plugin://proxmox/guests/lab/104/snapshots/pre', undefined],
+      ['GET', 'plugin://proxmox/guests/lab/104/tasks/UPID%3An1%3A1', undefined],
+      ['GET', 'plugin://proxmox/guests/lab/104/snapshots', undefined],
+    ]);
+  });
+
+  it('files day-2 requests for a guest', async () => {
+    const { c, fetch } = client(
+      jsonResponse(201, { id: 'r', kind: 'resize', state: 'pending' }),
+    );
+    const created = await c.fileGuestRequest('lab', 104, {
+      kind: 'resize',
+      memoryMiB: 8192,
+    });
+    expect(created.kind).toBe('resize');
+    expect(fetch.mock.calls[0][0]).toBe(
+      'plugin://proxmox/guests/lab/104/requests',
+    );
+    expect(JSON.parse(fetch.mock.calls[0][1].body)).toEqual({
+      kind: 'resize',
+      memoryMiB: 8192,
+    });
+  });
+
+  it('reads when to retry from a 429, in the header or the body', async () => {
+    const { c } = client(
+      jsonResponse(
+        429,
+        { error: { name: 'TooManyRequests', message: 'Slow down' } },
+        { 'Retry-After': '17' },
+      ),
+      jsonResponse(429, { retryAfterMs: 2500 }),
+      jsonResponse(429, {}),
+    );
+    const header = await c.powerGuest('lab', 104, 'start').catch(e => e);
+    expect(header.status).toBe(429);
+    expect(header.retryAfterSeconds).toBe(17);
+    expect(header.messages).toEqual(['Slow down']);
+    const body = await c.powerGuest('lab', 104, 'start').catch(e => e);
+    expect(body.retryAfterSeconds).toBe(3);
+    const none = await c.powerGuest('lab', 104, 'start').catch(e => e);
+    expect(none.retryAfterSeconds).toBeUndefined();
+    expect(none.messages).toEqual(['Too many requests']);
   });
 });

@@ -1,11 +1,16 @@
 import type { FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   ClusterSummary,
+  CreateSnapshotBody,
   GuestLiveStatus,
+  GuestRequestBody,
+  GuestSnapshot,
+  GuestTask,
   NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
   ProxmoxRequestDetails,
+  PowerAction,
   ProxmoxRequestList,
   VmSpecInput,
 } from '@mycopod/plugin-proxmox-common';
@@ -22,6 +27,11 @@ const BASE = 'plugin://proxmox';
 function seg(value: string): string {
   if (!value) throw new TypeError('A Proxmox path segment cannot be empty');
   return encodeURIComponent(value);
+}
+
+/** `/guests/:cluster/:vmid`, the base of every guest route. */
+function guestPath(cluster: string, vmid: number): string {
+  return `/guests/${seg(cluster)}/${seg(String(vmid))}`;
 }
 
 /** How long live options of a cluster are reused. */
@@ -93,7 +103,7 @@ export class ProxmoxClient implements ProxmoxApi {
   }
 
   async getGuest(cluster: string, vmid: number): Promise<GuestLiveStatus> {
-    return this.call(`/guests/${seg(cluster)}/${seg(String(vmid))}`);
+    return this.call(guestPath(cluster, vmid));
   }
 
   async getNode(cluster: string, node: string): Promise<NodeCapacity> {
@@ -102,6 +112,76 @@ export class ProxmoxClient implements ProxmoxApi {
 
   async getCluster(cluster: string): Promise<ClusterSummary> {
     return this.call(`/clusters/${seg(cluster)}`);
+  }
+
+  async powerGuest(
+    cluster: string,
+    vmid: number,
+    action: PowerAction,
+    options: { timeoutSeconds?: number } = {},
+  ): Promise<GuestTask> {
+    return this.call(`${guestPath(cluster, vmid)}/power`, {
+      method: 'POST',
+      body: { action, ...options },
+    });
+  }
+
+  async listSnapshots(cluster: string, vmid: number): Promise<GuestSnapshot[]> {
+    const list = await this.call<{ items: GuestSnapshot[] }>(
+      `${guestPath(cluster, vmid)}/snapshots`,
+    );
+    return list.items;
+  }
+
+  async createSnapshot(
+    cluster: string,
+    vmid: number,
+    body: CreateSnapshotBody,
+  ): Promise<GuestTask> {
+    return this.call(`${guestPath(cluster, vmid)}/snapshots`, {
+      method: 'POST',
+      body,
+    });
+  }
+
+  async rollbackSnapshot(
+    cluster: string,
+    vmid: number,
+    name: string,
+  ): Promise<GuestTask> {
+    return this.call(
+      `${guestPath(cluster, vmid)}/snapshots/${seg(name)}/rollback`,
+      { method: 'POST', body: {} },
+    );
+  }
+
+  async deleteSnapshot(
+    cluster: string,
+    vmid: number,
+    name: string,
+  ): Promise<GuestTask> {
+    return this.call(`${guestPath(cluster, vmid)}/snapshots/${seg(name)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  async getGuestTask(
+    cluster: string,
+    vmid: number,
+    upid: string,
+  ): Promise<GuestTask> {
+    return this.call(`${guestPath(cluster, vmid)}/tasks/${seg(upid)}`);
+  }
+
+  async fileGuestRequest(
+    cluster: string,
+    vmid: number,
+    body: GuestRequestBody,
+  ): Promise<ProxmoxRequest> {
+    return this.call(`${guestPath(cluster, vmid)}/requests`, {
+      method: 'POST',
+      body,
+    });
   }
 
   private decide(
@@ -118,14 +198,16 @@ export class ProxmoxClient implements ProxmoxApi {
 
   private async call<T>(
     path: string,
-    init?: { method: 'POST'; body: unknown },
+    init?: { method: 'POST'; body: unknown } | { method: 'DELETE' },
   ): Promise<T> {
+    const body = init && 'body' in init ? init.body : undefined;
     const res = await this.fetchApi.fetch(`${BASE}${path}`, {
       method: init?.method ?? 'GET',
-      headers: init
-        ? { 'Content-Type': 'application/json', Accept: 'application/json' }
-        : { Accept: 'application/json' },
-      body: init ? JSON.stringify(init.body) : undefined,
+      headers:
+        body !== undefined
+          ? { 'Content-Type': 'application/json', Accept: 'application/json' }
+          : { Accept: 'application/json' },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     if (!res.ok) throw await ProxmoxApiError.fromResponse(res);
     return (await res.json()) as T;

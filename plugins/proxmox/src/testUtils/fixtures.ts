@@ -1,6 +1,8 @@
 import type {
   ClusterSummary,
   GuestLiveStatus,
+  GuestSnapshot,
+  GuestTask,
   NodeCapacity,
   ProxmoxOptions,
   ProxmoxRequest,
@@ -187,6 +189,34 @@ export function makeCluster(
   };
 }
 
+export function makeTask(overrides: Partial<GuestTask> = {}): GuestTask {
+  n += 1;
+  return {
+    upid: `UPID:n1:${String(n).padStart(8, '0')}:qmstart:123:dev@pve:`,
+    cluster: 'pve1',
+    vmid: 123,
+    action: 'start',
+    status: 'running',
+    startedAt: '2026-12-03T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export const SNAPSHOTS: GuestSnapshot[] = [
+  {
+    name: 'before-upgrade',
+    description: 'Debian 12.7',
+    createdAt: '2026-12-02T09:00:00.000Z',
+    includesRam: false,
+  },
+  {
+    name: 'with-ram',
+    createdAt: '2026-12-02T10:00:00.000Z',
+    includesRam: true,
+    parent: 'before-upgrade',
+  },
+];
+
 export type FakeApi = { [K in keyof ProxmoxApi]: jest.Mock };
 
 export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
@@ -215,6 +245,30 @@ export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
       makeNode({ cluster, node }),
     ),
     getCluster: jest.fn(async (cluster: string) => makeCluster({ cluster })),
+    powerGuest: jest.fn(async (cluster: string, vmid: number, action: string) =>
+      makeTask({ cluster, vmid, action }),
+    ),
+    listSnapshots: jest.fn(async () => SNAPSHOTS),
+    createSnapshot: jest.fn(async (cluster: string, vmid: number) =>
+      makeTask({ cluster, vmid, action: 'snapshot' }),
+    ),
+    rollbackSnapshot: jest.fn(async (cluster: string, vmid: number) =>
+      makeTask({ cluster, vmid, action: 'rollback' }),
+    ),
+    deleteSnapshot: jest.fn(async (cluster: string, vmid: number) =>
+      makeTask({ cluster, vmid, action: 'delsnapshot' }),
+    ),
+    getGuestTask: jest.fn(async (cluster: string, vmid: number, upid: string) =>
+      makeTask({ cluster, vmid, upid, status: 'ok', exitStatus: 'OK' }),
+    ),
+    fileGuestRequest: jest.fn(
+      async (cluster: string, vmid: number, body: { kind: any }) =>
+        makeRequest({
+          kind: body.kind,
+          target: { cluster, vmid },
+          change: { before: {}, after: {} },
+        }),
+    ),
     ...overrides,
   };
 }
