@@ -1,0 +1,432 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ProxmoxClusters } from '@mycopod/plugin-proxmox-node';
+import type { InventoryService } from '../inventory/InventoryService';
+import { describeFailure } from '../inventory/describeFailure';
+import type { RequestNotifier } from '../service/RequestNotifier';
+import type { RequestStateMachine } from '../service/RequestStateMachine';
+import { type LeaseConfig, configuredLeaseDays } from './config';
+import {
+  type LeaseAction,
+  type LeaseFacts,
+  decommissionAt,
+  nextLeaseAction,
+} from './leasePlan';
+import type { LeaseNotifier, NotifiedLease } from './LeaseNotifier';
+import type {
+  GuestKey,
+  LeaseStore,
+  ManagedLease,
+  UnmanagedLease,
+} from './LeaseStore';
+
+/** The task id of the lease scheduler in the scheduler. */
+export const LEASE_TASK_ID = 'proxmox-leases';
+
+/** Files and auto-approves a decommission as `system` (the day-2 requests). */
+export type FileDecommission = (input: {
+  kind: 'decommission';
+  cluster: string;
+  vmid: number;
+  comment: string;
+}) => Promise<{ id: string }>;
+
+export interface LeaseSchedulerOptions {
+  store: LeaseStore;
+  stateMachine: RequestStateMachine;
+  /** Auditor events of the actions. */
+  notifier: RequestNotifier;
+  leaseNotifier: LeaseNotifier;
+  inventory: InventoryService;
+  clusters: ProxmoxClusters;
+  fileDecommission: FileDecommission;
+  /** Told about the leases of guests MycoPod did not create. */
+  approverGroups: string[];
+  config: LeaseConfig;
+  logger: LoggerService;
+  /** Counts each action and how it ended (metrics). */
+  onAction?: (action: LeaseAction, outcome: 'ok' | 'failed') => void;
+  clock?: () => number;
+}
+
+/** What one run did, by action. */
+export type LeaseRunSummary = Record<LeaseAction | 'failed', number>;
+
+/** Thrown inside a transition when an extension moved the lease end meanwhile. */
+class LeaseMovedError extends Error {}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The lease scheduler (a global scheduled task: one replica per run). For
+ * every leased guest it does the one thing due now: warn the owner group
+ * `warnBefore` ahead of the end, at the end shut the guest down (ACPI with
+ * a timeout, then a hard stop) and move the create request `ready →
+ * expired`, after the grace file a decommission, and bring an expired
+ * request whose lease was extended back to `ready`. Every step is recorded
+ * with compare-and-set, so no step happens twice across runs or replicas;
+ * a failed step is retried by the next run.
+ */
+export class LeaseScheduler {
+  readonly #o: LeaseSchedulerOptions;
+
+  constructor(options: LeaseSchedulerOptions) {
+    this.#o = options;
+  }
+
+  #now() {
+    return (this.#o.clock ?? Date.now)();
+  }
+
+  async run(signal?: AbortSignal): Promise<LeaseRunSummary> {
+    const summary: LeaseRunSummary = {
+      warn: 0,
+      expire: 0,
+      decommission: 0,
+      renew: 0,
+      failed: 0,
+    };
+    const count = async (
+      key: GuestKey,
+      work: () => Promise<LeaseAction | undefined>,
+    ) => {
+      let action: LeaseAction | undefined;
+      try {
+        action = await work();
+        if (action) {
+          summary[action]++;
+          this.#o.onAction?.(action, 'ok');
+        }
+      } catch (error) {
+        summary.failed++;
+        const failed = (error as { leaseAction?: LeaseAction }).leaseAction;
+        if (failed) this.#o.onAction?.(failed, 'failed');
+        this.#o.logger.warn(
+          `Lease of ${key.cluster}/${key.vmid}: ${
+            failed ?? 'check'
+          } failed, retried next run: ${describeFailure(error)}`,
+        );
+      }
+    };
+
+    for (const lease of await this.#o.store.managedLeases()) {
+      if (signal?.aborted) return summary;
+      await count(lease, () => this.#managed(lease));
+    }
+    for (const cluster of this.#o.clusters.list()) {
+      if (signal?.aborted) return summary;
+      let leases: UnmanagedLease[];
+      try {
+        leases = await this.#unmanagedLeases(cluster);
+      } catch (error) {
+        this.#o.logger.warn(
+          `Leases of cluster ${cluster} not checked: ${describeFailure(error)}`,
+        );
+        continue;
+      }
+      for (const lease of leases) {
+        if (signal?.aborted) return summary;
+        await count(lease, () => this.#unmanaged(lease));
+      }
+    }
+    const done = Object.entries(summary)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`);
+    if (done.length) this.#o.logger.info(`Leases: ${done.join(', ')}`);
+    return summary;
+  }
+
+  // ------------------------------------------------------------ MycoPod guests
+
+  async #managed(lease: ManagedLease): Promise<LeaseAction | undefined> {
+    const now = this.#now();
+    const tracking = await this.#o.store.track(lease, now);
+    const facts: LeaseFacts = {
+      endsAt: lease.endsAt,
+      requestState: lease.state,
+      tracking,
+    };
+    const action = nextLeaseAction(facts, now, this.#o.config);
+    if (!action) return undefined;
+    const notified: NotifiedLease = {
+      cluster: lease.cluster,
+      vmid: lease.vmid,
+      name: lease.name,
+      requestId: lease.requestId,
+      recipients: [lease.owner],
+      endsAt: lease.endsAt,
+    };
+    return this.#step(action, async () => {
+      switch (action) {
+        case 'warn':
+          return this.#warn(lease, notified, now);
+        case 'expire':
+          return this.#expireManaged(lease, notified, now);
+        case 'decommission':
+          return this.#decommission(lease, now, async () => {
+            const fresh = await this.#o.store.managedLease(lease);
+            return fresh?.state === 'expired' && fresh.endsAt === lease.endsAt;
+          });
+        case 'renew':
+          return this.#renew(lease, now);
+        default:
+          return false;
+      }
+    });
+  }
+
+  async #expireManaged(
+    lease: ManagedLease,
+    notified: NotifiedLease,
+    now: number,
+  ): Promise<boolean> {
+    const { store, stateMachine } = this.#o;
+    const done = await this.#audit('expire', lease, async () => {
+      await this.#shutDown(lease);
+      try {
+        await stateMachine.apply({
+          id: lease.requestId,
+          event: 'expire',
+          actor: 'system',
+          role: 'system',
+          comment: `The lease ended on ${iso(
+            lease.endsAt,
+          )}: the guest was shut down`,
+          guard: async trx => {
+            if ((await store.leaseEnd(trx, lease.requestId)) !== lease.endsAt) {
+              throw new LeaseMovedError();
+            }
+          },
+          within: async trx => {
+            await store.recordExpiry(lease, lease.endsAt, now, trx);
+          },
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof LeaseMovedError) return false;
+        throw error;
+      }
+    });
+    if (done) {
+      await this.#o.leaseNotifier.expired(
+        notified,
+        decommissionAt(
+          {
+            endsAt: lease.endsAt,
+            tracking: { firstSeenAt: now, expiredAt: now },
+          },
+          this.#o.config,
+        ),
+      );
+    }
+    return done;
+  }
+
+  async #renew(lease: ManagedLease, now: number): Promise<boolean> {
+    const { store, stateMachine } = this.#o;
+    const renewed = await this.#audit('renew', lease, async () => {
+      try {
+        await stateMachine.apply({
+          id: lease.requestId,
+          event: 'renew',
+          actor: 'system',
+          role: 'system',
+          comment: `The lease was extended to ${iso(lease.endsAt)}`,
+          guard: async trx => {
+            const end = await store.leaseEnd(trx, lease.requestId);
+            if (end === undefined || end <= this.#now()) {
+              throw new LeaseMovedError();
+            }
+          },
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof LeaseMovedError) return false;
+        throw error;
+      }
+    });
+    // a later expiry of the extended lease may file a decommission again
+    if (renewed) await store.releaseDecommission(lease, now);
+    return renewed;
+  }
+
+  // ------------------------------------------------------------ other guests
+
+  /** Guests MycoPod did not create that config leases, tracked from first sight. */
+  async #unmanagedLeases(cluster: string): Promise<UnmanagedLease[]> {
+    const { inventory, store, config } = this.#o;
+    const snapshot = await inventory.clusterSnapshot(cluster);
+    const leased: UnmanagedLease[] = [];
+    const hasConfig =
+      Object.keys(config.byPool).length + Object.keys(config.byTag).length > 0;
+    if (hasConfig) {
+      const ours = await inventory.guestRecords(cluster);
+      const now = this.#now();
+      for (const g of snapshot.guests) {
+        if (g.template || g.type !== 'qemu' || ours.has(g.vmid)) continue;
+        const days = configuredLeaseDays(config, g);
+        if (days === undefined) continue;
+        leased.push(
+          await store.trackUnmanaged({ cluster, vmid: g.vmid }, days, now),
+        );
+      }
+    }
+    await store.retainUnmanaged(
+      cluster,
+      leased.map(l => l.vmid),
+    );
+    return leased;
+  }
+
+  async #unmanaged(lease: UnmanagedLease): Promise<LeaseAction | undefined> {
+    const now = this.#now();
+    const facts: LeaseFacts = {
+      endsAt: lease.endsAt,
+      tracking: lease.tracking,
+    };
+    const action = nextLeaseAction(facts, now, this.#o.config);
+    if (!action || action === 'renew') return undefined;
+    const notified: NotifiedLease = {
+      cluster: lease.cluster,
+      vmid: lease.vmid,
+      recipients: this.#o.approverGroups,
+      endsAt: lease.endsAt,
+    };
+    return this.#step(action, async () => {
+      switch (action) {
+        case 'warn':
+          return this.#warn(lease, notified, now);
+        case 'expire': {
+          const recorded = await this.#audit('expire', lease, async () => {
+            await this.#shutDown(lease);
+            return this.#o.store.recordExpiry(lease, lease.endsAt, now);
+          });
+          if (recorded) {
+            await this.#o.leaseNotifier.expired(
+              notified,
+              decommissionAt(
+                {
+                  endsAt: lease.endsAt,
+                  tracking: { firstSeenAt: now, expiredAt: now },
+                },
+                this.#o.config,
+              ),
+            );
+          }
+          return recorded;
+        }
+        case 'decommission':
+          return this.#decommission(lease, now, async () => {
+            const fresh = await this.#o.store.unmanagedLease(lease);
+            return fresh?.endsAt === lease.endsAt;
+          });
+        default:
+          return false;
+      }
+    });
+  }
+
+  // ------------------------------------------------------------ shared steps
+
+  /** Runs a step; true = it acted (counted), false = nothing to do after all. */
+  async #step(
+    action: LeaseAction,
+    work: () => Promise<boolean>,
+  ): Promise<LeaseAction | undefined> {
+    try {
+      return (await work()) ? action : undefined;
+    } catch (error) {
+      throw Object.assign(
+        error instanceof Error ? error : new Error(String(error)),
+        { leaseAction: action },
+      );
+    }
+  }
+
+  async #warn(
+    key: GuestKey,
+    notified: NotifiedLease,
+    now: number,
+  ): Promise<boolean> {
+    if (!(await this.#o.store.claimWarning(key, notified.endsAt, now))) {
+      return false; // another run warned for this end
+    }
+    await this.#o.leaseNotifier.warn(notified, this.#o.config.graceMs);
+    return true;
+  }
+
+  /** Claims the filing, checks the lease is still expired as seen, files. */
+  async #decommission(
+    lease: GuestKey & { endsAt: number; requestId?: string },
+    now: number,
+    stillExpired: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const { store } = this.#o;
+    if (!(await store.claimDecommission(lease, now))) return false;
+    try {
+      if (!(await stillExpired())) {
+        await store.releaseDecommission(lease, now);
+        return false; // extended meanwhile
+      }
+      const filed = await this.#audit('decommission', lease, () =>
+        this.#o.fileDecommission({
+          kind: 'decommission',
+          cluster: lease.cluster,
+          vmid: lease.vmid,
+          comment: `The lease ended on ${iso(
+            lease.endsAt,
+          )} and was not extended within the grace period`,
+        }),
+      );
+      await store.setDecommissionRequest(lease, filed.id, now);
+      return true;
+    } catch (error) {
+      await store.releaseDecommission(lease, now);
+      throw error;
+    }
+  }
+
+  /** ACPI shutdown with the configured timeout, then a hard stop. */
+  async #shutDown(key: GuestKey): Promise<void> {
+    const { inventory, clusters, config, logger } = this.#o;
+    const snapshot = await inventory.clusterSnapshot(key.cluster);
+    const g = snapshot.guests.find(x => x.vmid === key.vmid);
+    if (!g || g.type !== 'qemu') return; // gone: nothing to shut down
+    const pve = clusters.get(key.cluster);
+    const where = { node: g.node, vmid: key.vmid };
+    const timeout = config.shutdownTimeoutSeconds;
+    try {
+      await pve.shutdownVmAndWait(
+        { ...where, timeout },
+        { wait: { timeoutMs: (timeout + 60) * 1000, logOnSuccess: false } },
+      );
+    } catch (error) {
+      logger.info(
+        `Guest ${key.cluster}/${
+          key.vmid
+        } did not shut down within ${timeout} s (${describeFailure(
+          error,
+        )}); stopping it`,
+      );
+      await pve.stopVmAndWait(where, { wait: { logOnSuccess: false } });
+    }
+    inventory.invalidate(key.cluster);
+  }
+
+  #audit<T>(
+    action: LeaseAction,
+    lease: GuestKey & { endsAt: number; requestId?: string },
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    return this.#o.notifier.audit(
+      `proxmox-lease-${action}`,
+      {
+        actor: 'system',
+        cluster: lease.cluster,
+        vmid: lease.vmid,
+        requestId: lease.requestId,
+        leaseEndsAt: iso(lease.endsAt),
+      },
+      fn,
+    );
+  }
+}
