@@ -4,7 +4,7 @@
  * retry-safe) task failures, the task visibility lag and GET /_sim/guests.
  */
 import { startSimulator } from './simulator';
-import { suiteSimulator, TestClient, waitFor } from './testUtils';
+import { sleepMs, suiteSimulator, TestClient, waitFor } from './testUtils';
 
 const marker = (id: string) => `mycopod-request: ${id}`;
 
@@ -186,6 +186,35 @@ describe('injected task failures per task type', () => {
     expect((await env.api.waitTask(start.body.data)).exitstatus).toBe('OK');
     const ok = await env.api.post(`${vm}/status/shutdown`);
     expect((await env.api.waitTask(ok.body.data)).exitstatus).toBe('OK');
+  });
+
+  it('a stop with overrule-shutdown aborts the running shutdown and stops the VM', async () => {
+    const vm = '/nodes/pve2/qemu/101';
+    failAll('qmshutdown');
+    const taskMs = env.sim.timings.taskMs;
+    env.sim.timings.taskMs = 5_000; // the refused shutdown waits long
+    try {
+      const shutdown = await env.api.post(`${vm}/status/shutdown`);
+      await waitFor(async () => {
+        const r = await env.api.get('/nodes/pve2/tasks?source=active&vmid=101');
+        return r.body.data.length > 0 ? true : undefined;
+      });
+      await sleepMs(50); // the worker is in its (long) wait for the guest
+      env.sim.setFaults(undefined);
+      env.sim.timings.taskMs = taskMs;
+      const stop = await env.api.post(`${vm}/status/stop`, {
+        'overrule-shutdown': 1,
+      });
+      expect((await env.api.waitTask(shutdown.body.data)).exitstatus).toBe(
+        'received interrupt',
+      );
+      expect((await env.api.waitTask(stop.body.data)).exitstatus).toBe('OK');
+      expect((await env.api.get(`${vm}/status/current`)).body.data.status).toBe(
+        'stopped',
+      );
+    } finally {
+      env.sim.timings.taskMs = taskMs;
+    }
   });
 
   it('a start that timed out leaves the VM running; a start that failed does not', async () => {

@@ -1,6 +1,6 @@
 /** Status and power actions (start, stop, shutdown, reboot). */
 import { die } from '../../http/errors';
-import { TaskError } from '../../state/tasks';
+import { TaskError, TaskInterrupt } from '../../state/tasks';
 import { isTemplate, qemuStatusCurrent } from '../../state/views';
 import { loadGuest } from '../guestOps';
 import { P, RouteCtx, RouteDef } from '../types';
@@ -39,6 +39,9 @@ function powerTask(
   }[kind];
   const forceStop =
     kind === 'shutdown' && (P.bool(ctx.params, 'forceStop') ?? false);
+  // stop `overrule-shutdown`: abort the guest's running shutdown tasks first
+  const overrule =
+    kind === 'stop' && (P.bool(ctx.params, 'overrule-shutdown') ?? false);
   return guestTask(
     ctx,
     type,
@@ -87,6 +90,17 @@ function powerTask(
       before: g0 => {
         if (kind === 'reboot' && g0.status !== 'running')
           throw die(`VM ${vmid} not running`);
+        if (overrule) {
+          for (const t of ctx.cluster.tasks.values()) {
+            if (
+              t.type === 'qmshutdown' &&
+              t.id === String(vmid) &&
+              t.status === 'running'
+            ) {
+              t.abort.abort(new TaskInterrupt());
+            }
+          }
+        }
       },
       failureMessage: failure,
     },
