@@ -4,6 +4,7 @@ import {
   eventsFrom,
   findTransition,
   guestEntityName,
+  ipv4PoolOf,
   isTerminalState,
   listRequestsQuerySchema,
   nodeEntityName,
@@ -77,6 +78,27 @@ describe('vmSpecSchema', () => {
     ).toBe(true);
     expect(bad({ sshKeys: ['not a key'] })).toBe(false);
     expect(bad({ user: 'Root' })).toBe(false);
+  });
+
+  it('takes an IP pool by name, strictly, besides dhcp and static', () => {
+    const ok = (ipv4: unknown) =>
+      vmSpecSchema.safeParse({
+        ...spec,
+        cloudInit: { ...spec.cloudInit, ipv4 },
+      }).success;
+    expect(ok({ pool: 'lab-vmbr0' })).toBe(true);
+    expect(ipv4PoolOf(vmSpecSchema.parse(spec).cloudInit.ipv4)).toBeUndefined();
+    expect(ipv4PoolOf({ pool: 'lab-vmbr0' })).toBe('lab-vmbr0');
+    expect(ipv4PoolOf({ address: '10.0.0.5/24', gateway: '10.0.0.1' })).toBe(
+      undefined,
+    );
+    expect(ok({ pool: '' })).toBe(false);
+    expect(ok({ pool: 'bad name' })).toBe(false);
+    // a pool with an address is neither shape
+    expect(
+      ok({ pool: 'lab', address: '10.0.0.5/24', gateway: '10.0.0.1' }),
+    ).toBe(false);
+    expect(ok({ pool: 'lab', gateway: '10.0.0.1' })).toBe(false);
   });
 
   it('rejects unknown fields (strict)', () => {
@@ -183,6 +205,21 @@ describe('vmSpecFromForm', () => {
     });
     expect(mapped).not.toHaveProperty('node');
     expect(mapped).not.toHaveProperty('leaseDays');
+    expect(vmSpecSchema.safeParse(mapped).success).toBe(true);
+  });
+
+  it('maps an IP pool choice to cloudInit.ipv4 as it is', () => {
+    const mapped = vmSpecFromForm({
+      name: 'web-01',
+      cluster: 'lab',
+      template: 9000,
+      size: { cores: 1, memoryMiB: 1024, diskGiB: 10 },
+      network: { bridge: 'vmbr0' },
+      user: 'ubuntu',
+      ipv4: { pool: 'lab-vmbr0' },
+      owner: 'group:default/team-a',
+    });
+    expect(mapped.cloudInit?.ipv4).toEqual({ pool: 'lab-vmbr0' });
     expect(vmSpecSchema.safeParse(mapped).success).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ export interface VmFormValues {
   securityGroups?: string[];
   user?: string;
   sshKeys?: string[];
-  ipv4?: 'dhcp' | { address: string; gateway: string };
+  ipv4?: 'dhcp' | { address: string; gateway: string } | { pool: string };
   owner?: string;
   leaseDays?: number;
   justification?: string;

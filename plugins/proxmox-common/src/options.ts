@@ -1,5 +1,19 @@
 import type { GuestAction, GuestDrift, GuestLease } from './day2';
 import type { RequestKind, RequestState } from './request';
+/** An IP pool a request form may offer (`GET /options`). */
+export interface IpPoolChoice {
+  name: string;
+  /** The network the pool's addresses belong to. */
+  network: { bridge: string } | { vnet: string };
+  /** e.g. `10.10.0.0/24`. */
+  cidr: string;
+  gateway: string;
+  /** Addresses the pool hands out. */
+  size: number;
+  /** Of those, not allocated to a request now. */
+  free: number;
+}
+
 /** What a user may choose from in a request form (`GET /options`). */
 export interface ProxmoxOptions {
   clusters: Array<{ name: string; default: boolean }>;
@@ -27,6 +41,11 @@ export interface ProxmoxOptions {
   }>;
   bridges: string[];
   vnets: string[];
+  /**
+   * IP pools of the chosen cluster the owner group (or, without one, the
+   * caller's groups) may use, on the networks above.
+   */
+  ipPools?: IpPoolChoice[];
   securityGroups: string[];
   sizePresets: Array<{
     name: string;

@@ -132,6 +132,16 @@ export interface ProxmoxRequestDetails extends ProxmoxRequest {
   progress?: ProvisioningProgress;
   /** What the caller may do with the request now. */
   allowedActions: Array<'approve' | 'reject' | 'cancel'>;
+  /** `cloudInit.ipv4: { pool }`: the address taken at approval, while held. */
+  ipv4Allocation?: Ipv4Allocation;
+}
+
+/** An IPv4 address of an IP pool, allocated to a request. */
+export interface Ipv4Allocation {
+  pool: string;
+  /** With the prefix length, e.g. `10.10.0.150/24`. */
+  address: string;
+  gateway: string;
 }
 
 /** `GET /requests`. */

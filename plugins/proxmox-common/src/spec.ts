@@ -56,6 +56,14 @@ const ipv6Cidr = z.string().refine(s => {
   );
 }, 'must be an IPv6 address with a prefix length, e.g. 2001:db8::5/64');
 
+/** Name of an IP pool (`proxmox.ipPools[].name`). */
+export const IP_POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** `cloudInit.ipv4` from an IP pool: the address is allocated at approval. */
+export const ipv4PoolSchema = z.strictObject({
+  pool: z.string().regex(IP_POOL_NAME, { message: 'must be an IP pool name' }),
+});
+
 /** Network attachment: a Linux bridge or an SDN vnet. */
 export const networkSchema = z.union([
   z.strictObject({
@@ -85,9 +93,14 @@ export const cloudInitSchema = z.strictObject({
     )
     .max(20)
     .default([]),
+  /**
+   * DHCP, a static address, or `{ pool }`: the next free address of an IP
+   * pool, taken when the request is approved.
+   */
   ipv4: z.union([
     z.literal('dhcp'),
     z.strictObject({ address: ipv4Cidr, gateway: ipv4Address }),
+    ipv4PoolSchema,
   ]),
   ipv6: z
     .union([
@@ -168,3 +181,9 @@ export type VmSpec = z.output<typeof vmSpecSchema>;
 export type VmSpecInput = z.input<typeof vmSpecSchema>;
 export type VmNetwork = z.output<typeof networkSchema>;
 export type VmCloudInit = z.output<typeof cloudInitSchema>;
+export type VmIpv4 = VmCloudInit['ipv4'];
+
+/** The pool name when `ipv4` asks for an IP pool's address. */
+export function ipv4PoolOf(ipv4: VmIpv4 | undefined): string | undefined {
+  return typeof ipv4 === 'object' && 'pool' in ipv4 ? ipv4.pool : undefined;
+}

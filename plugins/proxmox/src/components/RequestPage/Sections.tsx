@@ -79,6 +79,20 @@ function SshKeys(props: { keys: string[] }) {
   );
 }
 
+/** DHCP, a static address, or an IP pool (with its address once allocated). */
+function ipv4Text(
+  ipv4: ProxmoxRequestDetails['spec']['cloudInit']['ipv4'],
+  allocation: ProxmoxRequestDetails['ipv4Allocation'],
+): string {
+  if (ipv4 === 'dhcp') return 'DHCP';
+  if ('pool' in ipv4) {
+    return allocation
+      ? `${allocation.address} via ${allocation.gateway} (IP pool ${ipv4.pool})`
+      : `From IP pool ${ipv4.pool} (allocated on approval)`;
+  }
+  return `${ipv4.address} via ${ipv4.gateway}`;
+}
+
 /** The spec and its people, as a readable summary. */
 export function SpecSummary(props: {
   request: ProxmoxRequestDetails;
@@ -90,8 +104,7 @@ export function SpecSummary(props: {
     'bridge' in spec.network
       ? `bridge ${spec.network.bridge}`
       : `SDN vnet ${spec.network.vnet}`;
-  const ipv4 =
-    ci.ipv4 === 'dhcp' ? 'DHCP' : `${ci.ipv4.address} via ${ci.ipv4.gateway}`;
+  const ipv4 = ipv4Text(ci.ipv4, props.request.ipv4Allocation);
   let ipv6: string | undefined;
   if (ci.ipv6) {
     ipv6 =
