@@ -3,6 +3,7 @@ import type {
   ProxmoxRequest,
   RequestEvent,
   RequestKind,
+  RequestChange,
   RequestState,
   VmSpec,
 } from '@mycopod/plugin-proxmox-common';
@@ -13,6 +14,8 @@ export const TABLES = {
   events: 'proxmox_request_events',
   jobs: 'proxmox_jobs',
   vmids: 'proxmox_vmid_reservations',
+  /** IP pool addresses held by requests (src/ipam). */
+  ipAllocations: 'proxmox_ip_allocations',
 } as const;
 
 export interface RequestRow {
@@ -31,6 +34,12 @@ export interface RequestRow {
   guest_node: string | null;
   guest_vmid: number | null;
   failure_reason: string | null;
+  /** Day-2 kinds: the create request of the guest. */
+  target_request_id?: string | null;
+  /** Day-2 kinds: JSON {@link RequestChange}. */
+  change?: string | null;
+  /** Create requests: when the guest's lease ends (epoch ms). */
+  lease_ends_at?: number | string | null;
   created_at: number | string;
   updated_at: number | string;
 }
@@ -73,6 +82,19 @@ export function rowToRequest(row: RequestRow): ProxmoxRequest {
       : {}),
     ...(row.failure_reason ? { failureReason: row.failure_reason } : {}),
     ...(row.plan_id ? { planId: row.plan_id } : {}),
+    ...(row.kind !== 'create' && row.guest_vmid !== null
+      ? {
+          target: {
+            cluster: row.cluster,
+            vmid: Number(row.guest_vmid),
+            ...(row.guest_node !== null ? { node: row.guest_node } : {}),
+            ...(row.target_request_id
+              ? { createRequestId: row.target_request_id }
+              : {}),
+          },
+        }
+      : {}),
+    ...(row.change ? { change: JSON.parse(row.change) as RequestChange } : {}),
     createdAt: new Date(toMillis(row.created_at)).toISOString(),
     updatedAt: new Date(toMillis(row.updated_at)).toISOString(),
   };

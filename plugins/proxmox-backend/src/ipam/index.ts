@@ -1,0 +1,13 @@
+export { readIpPoolsConfig, IP_POOLS_CONFIG_KEY } from './IpPoolConfig';
+export type { IpPool, PoolNetwork } from './IpPoolConfig';
+export { IpAllocationStore } from './IpAllocationStore';
+export { IpAllocator } from './IpAllocator';
+export { IpPoolService } from './IpPoolService';
+export type { IpPoolsPort, PooledIpv4 } from './IpPoolService';
+export { IpPoolRelease } from './IpPoolRelease';
+export { createIpPoolChoices } from './ipPoolChoices';
+export type { IpPoolChoices } from './ipPoolChoices';
+export { checkIpPool } from './poolFindings';
+export type { IpPoolFact } from './poolFindings';
+export { createIpPools } from './createIpPools';
+export type { IpPools } from './createIpPools';
