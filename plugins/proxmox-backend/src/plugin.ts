@@ -17,6 +17,12 @@ import { proxmoxClustersServiceRef } from '@mycopod/plugin-proxmox-node';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { JobStore } from './database/JobStore';
+import {
+  DriftScanner,
+  DriftStore,
+  readDriftConfig,
+  scheduleDrift,
+} from './drift';
 import { RequestStore } from './database/RequestStore';
 import { ProvisioningExecutor, readExecutorConfig } from './executor';
 import { InventoryService } from './inventory/InventoryService';
@@ -31,9 +37,13 @@ import {
   requestResourceRef,
 } from './permissions/rules';
 import { readPolicyConfig } from './policy';
+import { createIpPools, readIpPoolsConfig } from './ipam';
 import { createRouter } from './router/createRouter';
+import { addDraftRoutes, createDrafting } from './drafts';
 import { addInventoryRoutes } from './router/inventoryRoutes';
 import { addLiveRoutes } from './router/liveRoutes';
+import { addGuestRequestRoutes } from './router/guestRequestRoutes';
+import { GuestRequestService } from './service/GuestRequestService';
 import { readApproverGroups } from './config';
 import { createPolicyChoices } from './service/policyChoices';
 import { RequestNotifier } from './service/RequestNotifier';
@@ -62,6 +72,7 @@ export const proxmoxPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         logger: coreServices.logger,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         notifications: notificationService,
         signals: signalsServiceRef,
         events: eventsServiceRef,
@@ -79,6 +90,12 @@ export const proxmoxPlugin = createBackendPlugin({
           });
         }
         const policy = readPolicyConfig(config);
+        const ipPools = createIpPools({
+          pools: readIpPoolsConfig(config, deps.clusters.list()),
+          knex,
+          logger,
+          userInfo: deps.userInfo,
+        });
         const approverGroups = readApproverGroups(config);
         const store = new RequestStore(knex);
         const jobs = new JobStore(knex);
@@ -149,10 +166,15 @@ export const proxmoxPlugin = createBackendPlugin({
           onGuestChanged: cluster => inventory.invalidate(cluster),
         });
         const stateMachine = new RequestStateMachine(store, notifier);
+        stateMachine.onTransition((trx, change) =>
+          ipPools.release.onTransition(trx, change),
+        );
+        const driftStore = new DriftStore(knex);
         const live = new LiveService({
           inventory,
           clusters: deps.clusters,
           logger,
+          drift: driftStore,
         });
         const executorConfig = readExecutorConfig(config);
         const executor = new ProvisioningExecutor({
@@ -164,6 +186,8 @@ export const proxmoxPlugin = createBackendPlugin({
           placement: inventory,
           logger: logger.child({ component: 'executor' }),
           config: executorConfig,
+          ipPools: ipPools.service,
+          releaseHooks: [ipPools.release],
           workerId: `${hostname()}-${process.pid}-${randomBytes(3).toString(
             'hex',
           )}`,
@@ -179,6 +203,32 @@ export const proxmoxPlugin = createBackendPlugin({
           templateDiskGiB: async (cluster, template) =>
             (await inventory.resolveTemplate(cluster, template))?.diskGiB,
           onApproved: () => executor.wake(),
+          ipPools: ipPools.service,
+        });
+        // day-2 requests: resize, decommission, extend-lease, reconcile
+        const guestRequests = new GuestRequestService({
+          store,
+          requests,
+          notifier,
+          permissions: deps.permissions,
+          clusters: deps.clusters,
+          drift: driftStore,
+        });
+
+        // LLM drafting of plans (off, 503, without proxmox.llm)
+        const drafts = createDrafting({
+          config,
+          logger,
+          knex,
+          store,
+          requests,
+          inventory,
+          clusterNames: () => deps.clusters.list(),
+          policyChoices: createPolicyChoices(deps.userInfo, policy),
+          policy,
+          permissions: deps.permissions,
+          permissionsRegistry,
+          notifier,
         });
 
         deps.httpRouter.use(
@@ -187,13 +237,26 @@ export const proxmoxPlugin = createBackendPlugin({
             userInfo: deps.userInfo,
             requests,
             extend: router => {
+              addDraftRoutes(router, {
+                httpAuth: deps.httpAuth,
+                userInfo: deps.userInfo,
+                drafts,
+              });
               addInventoryRoutes(router, {
                 inventory,
                 httpAuth: deps.httpAuth,
                 policyChoices: createPolicyChoices(deps.userInfo, policy),
+                ipPoolChoices: ipPools.choices,
+              });
+              addGuestRequestRoutes(router, {
+                httpAuth: deps.httpAuth,
+                userInfo: deps.userInfo,
+                guestRequests,
               });
               addLiveRoutes(router, {
                 live,
+                openRequests: (cluster, vmid) =>
+                  guestRequests.openRequests(cluster, vmid),
                 httpAuth: deps.httpAuth,
                 permissions: deps.permissions,
               });
@@ -203,6 +266,18 @@ export const proxmoxPlugin = createBackendPlugin({
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',
+        });
+
+        await scheduleDrift({
+          scheduler: deps.scheduler,
+          config: readDriftConfig(config),
+          scanner: new DriftScanner({
+            store: driftStore,
+            inventory,
+            clusters: deps.clusters,
+            logger: logger.child({ component: 'drift' }),
+          }),
+          logger,
         });
 
         if (executorConfig.enabled) {

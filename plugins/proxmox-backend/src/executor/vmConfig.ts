@@ -3,6 +3,7 @@ import {
   parseRequestMarker,
   requestMarker,
 } from '@mycopod/plugin-proxmox-common';
+import type { PooledIpv4 } from '../ipam/IpPoolService';
 
 /** Tag every MycoPod guest carries. */
 export const MYCOPOD_TAG = 'mycopod';
@@ -22,12 +23,20 @@ export function isOurs(
   return parseRequestMarker(description) === requestId;
 }
 
-/** `ipconfig0` of the spec's cloud-init network settings. */
-export function ipConfig(spec: VmSpec): string {
+/**
+ * `ipconfig0` of the spec's cloud-init network settings; `pooled` is the
+ * address a `{ pool }` spec was given at approval (src/ipam).
+ */
+export function ipConfig(spec: VmSpec, pooled?: PooledIpv4): string {
   const { ipv4, ipv6 } = spec.cloudInit;
-  const parts = [
-    ipv4 === 'dhcp' ? 'ip=dhcp' : `ip=${ipv4.address},gw=${ipv4.gateway}`,
-  ];
+  let fixed: { address: string; gateway: string } | undefined;
+  if (ipv4 !== 'dhcp') {
+    if ('pool' in ipv4 && !pooled) {
+      throw new Error(`No address of IP pool ${ipv4.pool} is allocated`);
+    }
+    fixed = 'pool' in ipv4 ? pooled : ipv4;
+  }
+  const parts = [fixed ? `ip=${fixed.address},gw=${fixed.gateway}` : 'ip=dhcp'];
   if (ipv6 === 'dhcp') parts.push('ip6=dhcp');
   else if (ipv6 === 'slaac') parts.push('ip6=auto');
   else if (ipv6) parts.push(`ip6=${ipv6.address},gw6=${ipv6.gateway}`);
@@ -65,7 +74,9 @@ export function configUpdate(
   requestId: string,
   spec: VmSpec,
   currentNet0: string | undefined,
+  pooled?: PooledIpv4,
 ) {
+  const dns = pooled?.dns;
   return {
     cores: spec.cores,
     memory: spec.memoryMiB,
@@ -73,7 +84,9 @@ export function configUpdate(
     ...(spec.cloudInit.sshKeys.length
       ? { sshkeys: spec.cloudInit.sshKeys }
       : {}),
-    ipconfig0: ipConfig(spec),
+    ipconfig0: ipConfig(spec, pooled),
+    ...(dns?.nameservers ? { nameserver: dns.nameservers.join(' ') } : {}),
+    ...(dns?.searchDomain ? { searchdomain: dns.searchDomain } : {}),
     net0: netConfig(spec, currentNet0),
     tags: guestTags(spec),
     description: guestDescription(requestId, spec),

@@ -1,5 +1,6 @@
 import type { Finding, VmSpec } from '@mycopod/plugin-proxmox-common';
 import type { GroupUsage } from '../database/RequestStore';
+import { checkIpPool } from '../ipam/poolFindings';
 import {
   normalizeGroupRef,
   type GroupPolicy,
@@ -187,7 +188,11 @@ function num(n: number | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) ? n : 0;
 }
 
-function checkLimits(spec: VmSpec, policy: PolicyConfig, out: Finding[]) {
+export function checkLimits(
+  spec: VmSpec,
+  policy: PolicyConfig,
+  out: Finding[],
+) {
   const { maxCores, maxMemoryMiB, maxDiskGiB } = policy.limits;
   if (spec.cores > maxCores) {
     out.push({
@@ -318,19 +323,24 @@ function checkOwnerMembership(
   }
 }
 
-function checkQuotas(
+/**
+ * The owner group's quota. `ask` is what the request adds (default: one VM
+ * of the spec's size; a resize adds its delta); a dimension it does not
+ * grow is not checked.
+ */
+export function checkQuotas(
   spec: VmSpec,
   ctx: PolicyContext,
   group: GroupPolicy,
   out: Finding[],
-) {
-  const who = groupName(spec.owner);
-  const ask: GroupUsage = {
+  ask: GroupUsage = {
     count: 1,
     cores: spec.cores,
     memoryMiB: spec.memoryMiB,
     diskGiB: spec.diskGiB,
-  };
+  },
+) {
+  const who = groupName(spec.owner);
   const committed = ctx.usage?.committed;
   const pending = ctx.usage?.pending;
   const pendingRequests = num(pending?.count);
@@ -341,6 +351,7 @@ function checkQuotas(
     if (quota === undefined) continue;
     const used = num(committed?.[d.key]);
     const more = ask[d.key];
+    if (more <= 0) continue;
     if (used + more > quota) {
       out.push({
         level: 'error',
@@ -371,7 +382,7 @@ function checkQuotas(
   }
 }
 
-function withinAutoApprove(spec: VmSpec, policy: PolicyConfig): boolean {
+export function withinAutoApprove(spec: VmSpec, policy: PolicyConfig): boolean {
   const a = policy.autoApprove;
   return (
     a.enabled &&
@@ -386,6 +397,8 @@ function withinAutoApprove(spec: VmSpec, policy: PolicyConfig): boolean {
  * spec; everything it has to say is a finding:
  * - per-request limits, template disk size, lease length, allow lists of the
  *   owner group and the requester's membership of it → errors;
+ * - `cloudInit.ipv4: { pool }`: an unknown pool, one of another cluster or
+ *   network, one the owner group may not use, an exhausted one → errors;
  * - the owner group's quota with its committed usage → error; in `create`
  *   and `draft` also with its pending requests → warning.
  *
@@ -405,6 +418,7 @@ export function evaluatePolicy(
   checkTemplateDisk(spec, ctx, findings);
   checkLease(spec, policy, findings);
   checkAllowLists(spec, ctx, group, findings);
+  checkIpPool(spec, ctx.ipPool, findings);
   checkQuotas(spec, ctx, group, findings);
 
   const allowed = !findings.some(f => f.level === 'error');

@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { optionsQuerySchema } from '@mycopod/plugin-proxmox-common';
 import type express from 'express';
+import type { IpPoolChoices } from '../ipam/ipPoolChoices';
 import type {
   InventoryService,
   OptionsQuery,
@@ -20,6 +21,8 @@ export interface InventoryRoutesDeps {
   inventory: InventoryService;
   httpAuth: HttpAuthService;
   policyChoices: PolicyChoices;
+  /** The IP pools the owner group may use, with free counts (src/ipam). */
+  ipPoolChoices?: IpPoolChoices;
 }
 
 /** `GET /inventory` query: `?cluster=<name>` for one cluster. */
@@ -53,8 +56,9 @@ export function addInventoryRoutes(
     const { cluster, owner } = parseInput(optionsQuerySchema, req.query);
     const choices = await policyChoices(credentials, owner);
     const options = await inventory.getOptions({ ...choices, cluster });
+    const ipPools = await deps.ipPoolChoices?.(credentials, owner, options);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(options);
+    res.json(ipPools ? { ...options, ipPools } : options);
   });
 
   router.get('/inventory', async (req, res) => {

@@ -31,6 +31,12 @@ export interface TransitionInput {
   within?: (trx: Knex.Transaction, request: ProxmoxRequest) => Promise<void>;
 }
 
+/** Told of every transition, in its transaction (after `within`). */
+export type TransitionListener = (
+  trx: Knex.Transaction,
+  change: { request: ProxmoxRequest; from: RequestState },
+) => Promise<void>;
+
 export interface TransitionOutcome {
   request: ProxmoxRequest;
   from: RequestState;
@@ -43,11 +49,18 @@ export interface TransitionOutcome {
  * state read, write the history row, then (after commit) notify and signal.
  */
 export class RequestStateMachine {
+  readonly #listeners: TransitionListener[] = [];
+
   constructor(
     private readonly store: RequestStore,
     private readonly notifier: RequestNotifier,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** Adds a listener of every transition (e.g. IP pools freeing an address). */
+  onTransition(listener: TransitionListener): void {
+    this.#listeners.push(listener);
+  }
 
   async apply(input: TransitionInput): Promise<TransitionOutcome> {
     const outcome = await this.store.knex.transaction(async trx => {
@@ -88,6 +101,9 @@ export class RequestStateMachine {
       }
       const request = (await this.store.get(input.id, trx))!;
       await input.within?.(trx, request);
+      for (const listener of this.#listeners) {
+        await listener(trx, { request, from: current.state });
+      }
       return {
         request,
         from: current.state,

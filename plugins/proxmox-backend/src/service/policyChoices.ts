@@ -9,6 +9,17 @@ import {
   sizePresets,
 } from '../policy';
 
+/** The owner group, or without one every group the caller belongs to. */
+export async function ownerGroupsOf(
+  userInfo: UserInfoService,
+  credentials: BackstageCredentials,
+  owner?: string,
+): Promise<string[]> {
+  if (owner) return [owner];
+  const info = await userInfo.getUserInfo(credentials);
+  return info.ownershipEntityRefs.filter(r => r.startsWith('group:'));
+}
+
 /**
  * What the policy lets a caller choose in a form: the allow lists of the
  * owner group (or, without one, of every group the caller belongs to),
@@ -19,11 +30,7 @@ export function createPolicyChoices(
   policy: PolicyConfig,
 ) {
   return async (credentials: BackstageCredentials, owner?: string) => {
-    let owners = owner ? [owner] : [];
-    if (!owner) {
-      const info = await userInfo.getUserInfo(credentials);
-      owners = info.ownershipEntityRefs.filter(r => r.startsWith('group:'));
-    }
+    const owners = await ownerGroupsOf(userInfo, credentials, owner);
     const lists = (owners.length ? owners : ['group:default/none']).map(o =>
       allowedChoicesFor(o, policy),
     );
