@@ -328,5 +328,98 @@ export interface Config {
       ipWait?: 'required' | 'best-effort';
     };
     // ---------------------------------------------------------- end executor
+    // ------------------------------------------------------------------
+    // proxmox.llm — plain-language drafting (src/llm, src/drafts). Read by
+    // readLlmConfig; without `provider` drafting is off (POST /drafts
+    // answers 503); an invalid value fails startup naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * The model that drafts plans from a developer's words, through the
+     * provider's OpenAI-compatible chat-completions endpoint.
+     * @visibility backend
+     */
+    llm?: {
+      /**
+       * `openai`, `anthropic`, `gemini`, `ollama` or `openai-compatible`
+       * (any endpoint that speaks OpenAI's chat completions: vLLM, LiteLLM,
+       * LM Studio, Azure AI…). Unset: drafting is off.
+       * @visibility backend
+       */
+      provider?:
+        | 'openai'
+        | 'anthropic'
+        | 'gemini'
+        | 'ollama'
+        | 'openai-compatible';
+      /**
+       * Base URL of the OpenAI-compatible API, e.g.
+       * "http://localhost:11434/v1". Required for openai-compatible;
+       * defaults: openai https://api.openai.com/v1, anthropic
+       * https://api.anthropic.com/v1/, gemini
+       * https://generativelanguage.googleapis.com/v1beta/openai/, ollama
+       * http://localhost:11434/v1.
+       * @visibility backend
+       */
+      baseUrl?: string;
+      /**
+       * API key, sent as `Authorization: Bearer <key>` to the provider and
+       * nowhere else: never logged, never in a response, an audit event or
+       * a notification. Required for openai, anthropic and gemini; without
+       * one no Authorization header is sent.
+       * @visibility secret
+       */
+      apiKey?: string;
+      /**
+       * The provider's model name, e.g. "gpt-4.1-mini", "claude-sonnet-4-5",
+       * "gemini-2.5-flash", "llama3.1". Required with a provider.
+       * @visibility backend
+       */
+      model?: string;
+      /**
+       * How the model answers in the plan's shape: `json-schema`
+       * (structured output, `response_format`) or `tool-call` (one forced
+       * function call). Default: tool-call for anthropic, else json-schema.
+       * @visibility backend
+       */
+      output?: 'json-schema' | 'tool-call';
+      /**
+       * How long one model call may take, in ms. Default 60000.
+       * @visibility backend
+       */
+      timeoutMs?: number;
+      /**
+       * Most tokens of an answer. Default 4096.
+       * @visibility backend
+       */
+      maxTokens?: number;
+      /**
+       * Sampling temperature, 0 to 2. Default 0.
+       * @visibility backend
+       */
+      temperature?: number;
+      /**
+       * Most operations one plan may hold, 1 to 20. Default 10.
+       * @visibility backend
+       */
+      maxOperations?: number;
+      /**
+       * Drafts per user per window, in each backend instance (every model
+       * call costs, failed ones too). Over it: 429 with Retry-After.
+       * @visibility backend
+       */
+      rateLimit?: {
+        /**
+         * Drafts in the window. Default 10.
+         * @visibility backend
+         */
+        requests?: number;
+        /**
+         * The window in seconds. Default 300.
+         * @visibility backend
+         */
+        windowSeconds?: number;
+      };
+    };
+    // --------------------------------------------------------------- end llm
   };
 }

@@ -17,6 +17,7 @@ import {
   proxmoxGuestDeletePermission,
   proxmoxGuestPowerPermission,
   proxmoxGuestReadPermission,
+  proxmoxDraftCreatePermission,
   proxmoxGuestSnapshotPermission,
   proxmoxGuestUpdatePermission,
   proxmoxRequestCreatePermission,
@@ -111,6 +112,10 @@ export class MycoPodPermissionPolicy implements PermissionPolicy {
     }
     if (name.startsWith('proxmox.request.')) {
       return this.requestDecision(request, user);
+    }
+    // LLM drafting: every signed-in user (the drafts are theirs alone)
+    if (isPermission(request.permission, proxmoxDraftCreatePermission)) {
+      return { result: AuthorizeResult.ALLOW };
     }
     if (name.startsWith('proxmox.guest.')) {
       return this.guestDecision(request, user);

@@ -278,6 +278,11 @@ export interface PlanSubmission {
   plan: ProxmoxPlan;
   /** The plan's requests after submission: pending, or approved at once. */
   requests: Array<{ id: string; kind: string; state: string; url: string }>;
+  /**
+   * Operations that could not be submitted (e.g. the quota was taken in the
+   * meantime); they stay drafts and the plan stays a draft.
+   */
+  failures?: string[];
 }
 
 /** Whether findings hold an error. */

@@ -140,7 +140,7 @@ export class RequestService {
   }
 
   async create(
-    input: { spec: VmSpec; submit: boolean },
+    input: { spec: VmSpec; submit: boolean; planId?: string },
     caller: Caller,
   ): Promise<ProxmoxRequest> {
     const [decision] = await this.deps.permissions.authorize(
@@ -179,6 +179,7 @@ export class RequestService {
               requester: caller.userRef,
               spec,
               findings: policy.findings,
+              ...(input.planId ? { planId: input.planId } : {}),
             },
             caller.userRef,
             this.now(),
@@ -204,13 +205,17 @@ export class RequestService {
     return approved;
   }
 
-  /** Moves a draft to pending. */
+  /**
+   * Moves a draft to pending, and approves it at once when it is within the
+   * auto-approve thresholds (like a request filed with `submit: true`).
+   */
   async submit(id: string, caller: Caller): Promise<ProxmoxRequest> {
     const request = await this.readable(id, caller);
     if (request.requester !== caller.userRef) {
       throw new NotAllowedError('Only the requester submits a draft');
     }
     const diskGiB = await this.templateDisk(request.spec);
+    let autoApprove = false;
     const { request: submitted } = await this.deps.stateMachine.apply({
       id,
       event: 'submit',
@@ -227,6 +232,7 @@ export class RequestService {
           id,
         );
         if (!policy.allowed) throw new PolicyViolationError(policy.findings);
+        autoApprove = policy.autoApprove;
         return {
           event: 'submit',
           actor: caller.userRef,
@@ -235,7 +241,13 @@ export class RequestService {
         };
       },
     });
-    return submitted;
+    if (!autoApprove) return submitted;
+    return this.decideApproval(
+      id,
+      'system',
+      'auto-approve',
+      'Within the auto-approve thresholds',
+    );
   }
 
   /**

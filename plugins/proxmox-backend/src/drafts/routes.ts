@@ -1,0 +1,142 @@
+import type {
+  HttpAuthService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  createDraftBodySchema,
+  editPlanOperationBodySchema,
+  planIdSchema,
+  planOperationIdSchema,
+  submitPlanBodySchema,
+} from '@mycopod/plugin-proxmox-common';
+import type { ErrorRequestHandler, Request, Router } from 'express';
+import { z } from 'zod';
+import { DraftRateLimitError, LlmError } from '../llm/errors';
+import { parseInput } from '../router/validation';
+import type { Caller } from '../service/RequestService';
+import type { DraftService } from './DraftService';
+import { PlanChanges, PlanNotSubmittableError } from './PlanChanges';
+
+export interface DraftRoutesDeps {
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  drafts: DraftService;
+}
+
+/** Signed-in users only: a service principal has no plans. */
+export async function callerOf(
+  deps: { httpAuth: HttpAuthService; userInfo: UserInfoService },
+  req: Request,
+): Promise<Caller> {
+  const credentials = await deps.httpAuth.credentials(req, { allow: ['user'] });
+  const info = await deps.userInfo.getUserInfo(credentials);
+  return {
+    credentials,
+    userRef: info.userEntityRef,
+    ownership: info.ownershipEntityRefs,
+  };
+}
+
+const noQuery = z.strictObject({});
+
+/**
+ * Answers the drafting errors whose status or body Backstage's error
+ * handler does not know: the model failing (502/503/504), the per-user
+ * limit (429 with Retry-After), a plan with error findings (400 with them).
+ */
+export const draftErrorHandler: ErrorRequestHandler = (
+  error,
+  _req,
+  res,
+  next,
+) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const send = (status: number, extra: Record<string, unknown> = {}) =>
+    res.status(status).json({
+      error: { name: error.name, message: error.message },
+      response: { statusCode: status },
+      ...extra,
+    });
+  if (error instanceof LlmError) {
+    send(error.status, { code: error.code });
+  } else if (error instanceof DraftRateLimitError) {
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    send(429, { code: 'draft.rate-limited' });
+  } else if (error instanceof PlanNotSubmittableError) {
+    send(400, {
+      plan: error.plan,
+      findings: [
+        ...error.plan.findings,
+        ...error.plan.operations.flatMap(op => op.findings),
+      ],
+    });
+  } else {
+    next(error);
+  }
+};
+
+/**
+ * The plan routes (`/drafts…`, see plan.ts of proxmox-common), user
+ * credentials only; a plan is visible to its requester alone.
+ */
+export function addDraftRoutes(router: Router, deps: DraftRoutesDeps): void {
+  const changes = new PlanChanges(deps.drafts);
+  const who = (req: Request) => callerOf(deps, req);
+  const planOf = (req: Request) =>
+    parseInput(planIdSchema, req.params.planId, 'planId');
+
+  router.post('/drafts', async (req, res) => {
+    const caller = await who(req);
+    const { text } = parseInput(createDraftBodySchema, req.body);
+    res.status(201).json(await deps.drafts.draft(text, caller));
+  });
+
+  router.get('/drafts/:planId', async (req, res) => {
+    const caller = await who(req);
+    const planId = planOf(req);
+    parseInput(noQuery, req.query);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(await deps.drafts.view(planId, caller));
+  });
+
+  router.patch('/drafts/:planId/operations/:operationId', async (req, res) => {
+    const caller = await who(req);
+    const planId = planOf(req);
+    const operationId = parseInput(
+      planOperationIdSchema,
+      req.params.operationId,
+      'operationId',
+    );
+    const body = parseInput(editPlanOperationBodySchema, req.body);
+    res.json(await changes.edit(planId, operationId, body, caller));
+  });
+
+  router.delete('/drafts/:planId/operations/:operationId', async (req, res) => {
+    const caller = await who(req);
+    const planId = planOf(req);
+    const operationId = parseInput(
+      planOperationIdSchema,
+      req.params.operationId,
+      'operationId',
+    );
+    res.json(await changes.remove(planId, operationId, caller));
+  });
+
+  router.post('/drafts/:planId/submit', async (req, res) => {
+    const caller = await who(req);
+    const planId = planOf(req);
+    const body = parseInput(submitPlanBodySchema, req.body ?? {});
+    res.json(await changes.submit(planId, body.confirmActions, caller));
+  });
+
+  router.delete('/drafts/:planId', async (req, res) => {
+    const caller = await who(req);
+    const planId = planOf(req);
+    res.json(await changes.discard(planId, caller));
+  });
+
+  router.use(draftErrorHandler);
+}
