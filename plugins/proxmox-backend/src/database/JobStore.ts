@@ -1,6 +1,7 @@
 import {
-  PROVISIONING_STEPS,
+  stepsOf,
   type ProvisioningProgress,
+  type RequestKind,
   type ProvisioningStep,
   type ProxmoxRequest,
   type VmSpec,
@@ -45,7 +46,10 @@ export class JobStore {
     return this.db;
   }
 
-  /** Queues the job of an approved request (idempotent per request). */
+  /**
+   * Queues the job of an approved request (idempotent per request), at the
+   * first step of its kind; a day-2 job starts with its guest's location.
+   */
   async enqueue(
     trx: Knex.Transaction,
     request: ProxmoxRequest,
@@ -57,8 +61,11 @@ export class JobStore {
         kind: request.kind,
         status: 'queued',
         cluster: request.spec.cluster,
-        step: 'allocate-vmid',
+        step: stepsOf(request.kind)[0],
         step_results: '{}',
+        ...(request.target
+          ? { vmid: request.target.vmid, node: request.target.node ?? null }
+          : {}),
         attempts: 0,
         next_attempt_at: now,
         created_at: now,
@@ -90,7 +97,9 @@ export class JobStore {
     const results = parseStepResults(job.step_results);
     return {
       step: job.step as ProvisioningStep,
-      completed: PROVISIONING_STEPS.filter(s => results[s] !== undefined),
+      completed: stepsOf(job.kind as RequestKind).filter(
+        s => results[s] !== undefined,
+      ),
       attempts: Number(job.attempts),
       ...(job.upid ? { upid: job.upid } : {}),
       ...(results.taskLogTail?.length
@@ -309,8 +318,9 @@ export class JobStore {
     cluster: string,
     vmid: number,
     requestId: string,
+    trx: Knex | Knex.Transaction = this.db,
   ): Promise<void> {
-    await this.db(TABLES.vmids)
+    await trx(TABLES.vmids)
       .where({ cluster, vmid, request_id: requestId })
       .delete();
   }

@@ -3,6 +3,7 @@ import {
   Finding,
   ProxmoxRequest,
   QUOTA_STATES,
+  RequestChange,
   RequestEvent,
   RequestKind,
   RequestState,
@@ -20,8 +21,6 @@ import {
   toMillis,
 } from './tables';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /** What MycoPod knows about a guest it created (from its request). */
 export interface GuestRecord {
   requestId: string;
@@ -29,7 +28,7 @@ export interface GuestRecord {
   owner: string;
   /** Entity ref of the System of the spec. */
   system?: string;
-  /** The first `ready` transition plus `spec.leaseDays` (ISO 8601). */
+  /** When the lease ends (ISO 8601): `lease_ends_at` of the create request. */
   leaseEndsAt?: string;
   /** The firewall security groups the request attached, sorted. */
   securityGroups?: string[];
@@ -51,7 +50,38 @@ export interface NewRequest {
   spec: VmSpec;
   findings: Finding[];
   planId?: string;
+  /** Day-2 kinds: the guest, and the create request that made it. */
+  target?: { vmid: number; node?: string; createRequestId: string };
+  change?: RequestChange;
+  /**
+   * The resource columns the quota sums; default the spec's size. A day-2
+   * request stores the delta it asks for (new − old).
+   */
+  resources?: Resources;
+  /** Comment of the first history row (e.g. a day-2 request's justification). */
+  comment?: string;
 }
+
+/** The resource columns of a request row. */
+export interface Resources {
+  cores: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+/** The create request of a guest, and when its lease ends. */
+export interface GuestTarget {
+  request: ProxmoxRequest;
+  /** Epoch ms; absent before the guest was ready. */
+  leaseEndsAt?: number;
+}
+
+/** The request states of an open day-2 request. */
+export const OPEN_STATES: readonly RequestState[] = [
+  'pending',
+  'approved',
+  'provisioning',
+];
 
 export interface ListRequestsOptions {
   /** A permission condition, applied in SQL. */
@@ -68,6 +98,8 @@ export interface RequestPatch {
   guestNode?: string;
   guestVmid?: number;
   failureReason?: string;
+  /** Epoch ms (create requests). */
+  leaseEndsAt?: number;
 }
 
 /** A cursor that was not made by this API. */
@@ -119,13 +151,15 @@ export class RequestStore {
       cluster: request.spec.cluster,
       spec: JSON.stringify(request.spec),
       findings: JSON.stringify(request.findings),
-      cores: request.spec.cores,
-      memory_mib: request.spec.memoryMiB,
-      disk_gib: request.spec.diskGiB,
+      cores: request.resources?.cores ?? request.spec.cores,
+      memory_mib: request.resources?.memoryMiB ?? request.spec.memoryMiB,
+      disk_gib: request.resources?.diskGiB ?? request.spec.diskGiB,
       plan_id: request.planId ?? null,
-      guest_node: null,
-      guest_vmid: null,
+      guest_node: request.target?.node ?? null,
+      guest_vmid: request.target?.vmid ?? null,
       failure_reason: null,
+      target_request_id: request.target?.createRequestId ?? null,
+      change: request.change ? JSON.stringify(request.change) : null,
       created_at: now,
       updated_at: now,
     };
@@ -136,7 +170,7 @@ export class RequestStore {
       event: 'create',
       from_state: null,
       to_state: request.state,
-      comment: null,
+      comment: request.comment ?? null,
       created_at: now,
     });
     return rowToRequest(row);
@@ -197,22 +231,29 @@ export class RequestStore {
   }
 
   /**
-   * What a group's requests in the given states hold, except one request.
-   * Summed in SQL.
+   * What a group's requests in the given states hold, except some requests.
+   * Summed in SQL. `count` counts guests (create requests); a day-2
+   * request's resource columns hold its delta, so they add up too.
    */
   async usage(
     trx: Knex | Knex.Transaction,
     owner: string,
     states: readonly RequestState[] = QUOTA_STATES,
-    exceptId?: string,
+    except?: string | ReadonlyArray<string | undefined>,
   ): Promise<GroupUsage> {
     const q = trx(TABLES.requests)
       .where({ owner })
       .whereIn('state', states as RequestState[]);
-    if (exceptId) q.whereNot({ id: exceptId });
-    const [row] = await q
-      .count({ count: '*' })
-      .sum({ cores: 'cores', memory: 'memory_mib', disk: 'disk_gib' });
+    const excluded = (Array.isArray(except) ? except : [except]).filter(
+      (id): id is string => !!id,
+    );
+    if (excluded.length) q.whereNotIn('id', excluded);
+    const [row]: Array<Record<'count' | 'cores' | 'memory' | 'disk', unknown>> =
+      await q.select(
+        trx.raw(
+          "sum(case when kind = 'create' then 1 else 0 end) as count, sum(cores) as cores, sum(memory_mib) as memory, sum(disk_gib) as disk",
+        ),
+      );
     return {
       count: Number(row?.count ?? 0),
       cores: Number(row?.cores ?? 0),
@@ -267,6 +308,9 @@ export class RequestStore {
         ...(patch.failureReason !== undefined
           ? { failure_reason: patch.failureReason }
           : {}),
+        ...(patch.leaseEndsAt !== undefined
+          ? { lease_ends_at: patch.leaseEndsAt }
+          : {}),
       });
     if (updated !== 1) return false;
     await trx(TABLES.events).insert({
@@ -297,51 +341,44 @@ export class RequestStore {
       });
   }
 
-  /** The requests that created guests of a cluster, by VMID. */
   /**
-   * What the requests that created guests say about them, by VMID: owner,
-   * request id, the System of the spec and when the lease ends (the first
-   * transition to `ready` plus `spec.leaseDays`). Only `vmids` when given.
+   * What the create requests of guests say about them, by VMID: owner,
+   * request id, the System of the spec, when the lease ends and the security
+   * groups. Only `vmids` when given; the newest request of a VMID wins.
    */
   async guestOwners(
     cluster: string,
     vmids?: number[],
   ): Promise<Map<number, GuestRecord>> {
-    const ready = this.db(TABLES.events)
-      .where('to_state', 'ready')
-      .groupBy('request_id')
-      .select('request_id')
-      .min({ ready_at: 'created_at' })
-      .as('ready');
-    const query = this.db(`${TABLES.requests} as r`)
-      .leftJoin(ready, 'ready.request_id', 'r.id')
-      .where('r.cluster', cluster)
-      .whereNotNull('r.guest_vmid')
-      .whereIn('r.state', ['provisioning', 'ready', 'expired', 'failed'])
-      .select('r.id', 'r.owner', 'r.guest_vmid', 'r.spec', 'ready.ready_at');
-    if (vmids) query.whereIn('r.guest_vmid', vmids);
-    const rows: Array<{
-      id: string;
-      owner: string;
-      guest_vmid: number | string;
-      spec: string;
-      ready_at: number | string | null;
-    }> = await query;
+    const query = this.db<RequestRow>(TABLES.requests)
+      .where({ cluster, kind: 'create' })
+      .whereNotNull('guest_vmid')
+      .whereIn('state', ['provisioning', 'ready', 'expired', 'failed'])
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .select('id', 'owner', 'guest_vmid', 'spec', 'lease_ends_at');
+    if (vmids) query.whereIn('guest_vmid', vmids);
+    const rows: Array<
+      Pick<RequestRow, 'id' | 'owner' | 'guest_vmid' | 'spec' | 'lease_ends_at'>
+    > = await query;
     return new Map(
       rows.map(r => {
         const spec = JSON.parse(r.spec) as Partial<VmSpec>;
-        const readyAt = r.ready_at === null ? undefined : toMillis(r.ready_at);
-        const leaseEndsAt =
-          readyAt !== undefined && typeof spec.leaseDays === 'number'
-            ? new Date(readyAt + spec.leaseDays * DAY_MS).toISOString()
-            : undefined;
         return [
           Number(r.guest_vmid),
           {
             requestId: r.id,
             owner: r.owner,
             ...(spec.system ? { system: spec.system } : {}),
-            ...(leaseEndsAt ? { leaseEndsAt } : {}),
+            ...(r.lease_ends_at !== null && r.lease_ends_at !== undefined
+              ? {
+                  leaseEndsAt: new Date(
+                    toMillis(r.lease_ends_at),
+                  ).toISOString(),
+                }
+              : {}),
             ...(spec.securityGroups?.length
               ? { securityGroups: [...spec.securityGroups].sort() }
               : {}),
@@ -349,5 +386,92 @@ export class RequestStore {
         ];
       }),
     );
+  }
+
+  // ------------------------------------------------------------ day-2
+
+  /**
+   * The newest create request whose guest is `cluster`/`vmid` (any state:
+   * the caller decides what a decommissioned or failed one means).
+   */
+  async guestTarget(
+    cluster: string,
+    vmid: number,
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<GuestTarget | undefined> {
+    const row = await db<RequestRow>(TABLES.requests)
+      .where({ cluster, guest_vmid: vmid, kind: 'create' })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    if (!row) return undefined;
+    return {
+      request: rowToRequest(row),
+      ...(row.lease_ends_at !== null && row.lease_ends_at !== undefined
+        ? { leaseEndsAt: toMillis(row.lease_ends_at) }
+        : {}),
+    };
+  }
+
+  /**
+   * Open day-2 requests (pending, approved, provisioning) on a guest, oldest
+   * first: by the create request of the guest, or by its cluster and VMID.
+   */
+  async openGuestRequests(
+    on: { createRequestId: string } | { cluster: string; vmid: number },
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<ProxmoxRequest[]> {
+    const q = db<RequestRow>(TABLES.requests)
+      .whereNot({ kind: 'create' })
+      .whereIn('state', OPEN_STATES as RequestState[]);
+    if ('createRequestId' in on) {
+      q.where({ target_request_id: on.createRequestId });
+    } else {
+      q.where({ cluster: on.cluster, guest_vmid: on.vmid });
+    }
+    const rows = await q.orderBy([
+      { column: 'created_at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
+    return rows.map(rowToRequest);
+  }
+
+  /**
+   * A resize succeeded: the create request declares the new size (spec and
+   * resource columns), and the day-2 request's delta is zeroed, in the
+   * caller's transaction so the quota sums never count it twice.
+   */
+  async applyDeclaredSpec(
+    trx: Knex.Transaction,
+    change: { createRequestId: string; day2RequestId: string; spec: VmSpec },
+    now: number,
+  ): Promise<void> {
+    const { spec } = change;
+    await trx(TABLES.requests)
+      .where({ id: change.createRequestId })
+      .update({
+        spec: JSON.stringify(spec),
+        cores: spec.cores,
+        memory_mib: spec.memoryMiB,
+        disk_gib: spec.diskGiB,
+        updated_at: now,
+      });
+    await trx(TABLES.requests)
+      .where({ id: change.day2RequestId })
+      .update({ cores: 0, memory_mib: 0, disk_gib: 0 });
+  }
+
+  /** Sets when the lease of a create request's guest ends (absolute: idempotent). */
+  async setLeaseEnd(
+    db: Knex | Knex.Transaction,
+    createRequestId: string,
+    endsAt: number,
+    now: number,
+  ): Promise<void> {
+    await db(TABLES.requests)
+      .where({ id: createRequestId, kind: 'create' })
+      .update({ lease_ends_at: endsAt, updated_at: now });
   }
 }
