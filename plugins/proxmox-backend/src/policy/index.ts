@@ -16,4 +16,5 @@ export {
   matchesAllowList,
 } from './engine';
 export type { AllowedChoices } from './engine';
+export { evaluateGuestChange, evaluateRequestPolicy } from './day2';
 export type { PolicyContext, PolicyPhase, PolicyResult } from './types';

@@ -13,7 +13,6 @@ import {
   ProxmoxRequest,
   ProxmoxRequestDetails,
   ProxmoxRequestList,
-  RequestState,
   VmSpec,
   eventsFrom,
   proxmoxRequestApprovePermission,
@@ -22,18 +21,13 @@ import {
   proxmoxRequestReadPermission,
 } from '@mycopod/plugin-proxmox-common';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { JobStore } from '../database/JobStore';
 import type { RequestStore } from '../database/RequestStore';
+import type { IpPoolsPort } from '../ipam/IpPoolService';
 import type { RequestFilter } from '../permissions/rules';
-import {
-  PolicyConfig,
-  PolicyPhase,
-  PolicyResult,
-  evaluatePolicy,
-  mayApproveOwn,
-} from '../policy';
+import { PolicyConfig, PolicyResult, mayApproveOwn } from '../policy';
 import { ApprovalRefusedError, PolicyViolationError } from './errors';
+import { RequestPolicy } from './requestPolicy';
 import type { RequestNotifier } from './RequestNotifier';
 import type { RequestStateMachine } from './RequestStateMachine';
 
@@ -43,10 +37,6 @@ export interface Caller {
   userRef: string;
   ownership: string[];
 }
-
-/** Approval states (committed capacity) and the pending state, for quotas. */
-const COMMITTED: RequestState[] = ['approved', 'provisioning', 'ready'];
-const PENDING: RequestState[] = ['pending'];
 
 /**
  * The business of requests: policy at create and inside the approval
@@ -69,48 +59,19 @@ export class RequestService {
       ) => Promise<number | undefined>;
       /** Wakes this process's executor after an approval. */
       onApproved?: () => void;
+      /** `cloudInit.ipv4: { pool }`: policy facts and the approval's allocation. */
+      ipPools?: IpPoolsPort;
       clock?: () => number;
     },
-  ) {}
+  ) {
+    this.checks = new RequestPolicy(deps);
+  }
+
+  /** The policy of every kind (usage, day-2 preconditions), shared with filing. */
+  readonly checks: RequestPolicy;
 
   private now() {
     return (this.deps.clock ?? Date.now)();
-  }
-
-  /**
-   * The template's boot disk size, read from Proxmox before any transaction
-   * opens (no network call while a database transaction holds its locks).
-   */
-  private templateDisk(spec: VmSpec): Promise<number | undefined> {
-    return this.deps
-      .templateDiskGiB(spec.cluster, spec.template)
-      .catch(() => undefined);
-  }
-
-  private async evaluate(
-    db: Knex | Knex.Transaction,
-    spec: VmSpec,
-    requester: { userRef: string; ownership: string[] },
-    phase: PolicyPhase,
-    templateDiskGiB: number | undefined,
-    exceptId?: string,
-  ): Promise<PolicyResult> {
-    const { store } = this.deps;
-    const [committed, pending] = await Promise.all([
-      store.usage(db, spec.owner, COMMITTED, exceptId),
-      store.usage(db, spec.owner, PENDING, exceptId),
-    ]);
-    return evaluatePolicy(
-      spec,
-      {
-        phase,
-        requester: requester.userRef,
-        requesterOwnership: requester.ownership,
-        usage: { committed, pending },
-        ...(templateDiskGiB !== undefined ? { templateDiskGiB } : {}),
-      },
-      this.deps.policy,
-    );
   }
 
   private async authorize(
@@ -130,12 +91,13 @@ export class RequestService {
 
   /** Findings for a spec, without side effects. */
   async validate(spec: VmSpec, caller: Caller): Promise<PolicyResult> {
-    return this.evaluate(
+    const subject = { kind: 'create' as const, spec };
+    return this.checks.evaluate(
       this.deps.store.knex,
-      spec,
+      subject,
       caller,
       'create',
-      await this.templateDisk(spec),
+      await this.checks.templateDisk(subject),
     );
   }
 
@@ -152,16 +114,17 @@ export class RequestService {
     }
     const { store, notifier } = this.deps;
     const id = randomUUID();
-    const diskGiB = await this.templateDisk(input.spec);
+    const subject = { kind: 'create' as const, spec: input.spec };
+    const diskGiB = await this.checks.templateDisk(subject);
     const result = await notifier.audit(
       'proxmox-request-create',
       { requestId: id, actor: caller.userRef, cluster: input.spec.cluster },
       () =>
         store.knex.transaction(async trx => {
           await store.lockOwner(trx, input.spec.owner);
-          const policy = await this.evaluate(
+          const policy = await this.checks.evaluate(
             trx,
-            input.spec,
+            subject,
             caller,
             'create',
             diskGiB,
@@ -196,13 +159,7 @@ export class RequestService {
       });
     }
     if (!result.autoApprove) return result.request;
-    const approved = await this.decideApproval(
-      id,
-      'system',
-      'auto-approve',
-      'Within the auto-approve thresholds',
-    );
-    return approved;
+    return this.autoApprove(id, 'Within the auto-approve thresholds');
   }
 
   /**
@@ -214,7 +171,7 @@ export class RequestService {
     if (request.requester !== caller.userRef) {
       throw new NotAllowedError('Only the requester submits a draft');
     }
-    const diskGiB = await this.templateDisk(request.spec);
+    const diskGiB = await this.checks.templateDisk(request);
     let autoApprove = false;
     const { request: submitted } = await this.deps.stateMachine.apply({
       id,
@@ -223,9 +180,9 @@ export class RequestService {
       role: 'requester',
       guard: async trx => {
         await this.deps.store.lockOwner(trx, request.owner);
-        const policy = await this.evaluate(
+        const policy = await this.checks.evaluate(
           trx,
-          request.spec,
+          request,
           caller,
           'create',
           diskGiB,
@@ -242,12 +199,12 @@ export class RequestService {
       },
     });
     if (!autoApprove) return submitted;
-    return this.decideApproval(
-      id,
-      'system',
-      'auto-approve',
-      'Within the auto-approve thresholds',
-    );
+    return this.autoApprove(id, 'Within the auto-approve thresholds');
+  }
+
+  /** Approval by `system`: within the auto-approve policy, or filed by the system. */
+  autoApprove(id: string, comment: string): Promise<ProxmoxRequest> {
+    return this.decideApproval(id, 'system', 'auto-approve', comment);
   }
 
   /**
@@ -265,7 +222,7 @@ export class RequestService {
     const role = event === 'approve' ? 'approver' : 'system';
     const current = await store.get(id);
     if (!current) throw new NotFoundError(`No request ${id}`);
-    const diskGiB = await this.templateDisk(current.spec);
+    const diskGiB = await this.checks.templateDisk(current);
     const outcome = await notifier.audit(
       'proxmox-request-approve',
       { requestId: id, actor, event },
@@ -280,32 +237,40 @@ export class RequestService {
             if (request.state !== 'pending') return undefined; // the state machine says 409
             await store.lockOwner(trx, request.owner);
             const requester = await this.requesterOf(request);
-            const policy = await this.evaluate(
+            const policy = await this.checks.evaluate(
               trx,
-              request.spec,
+              request,
               requester,
               'approve',
               diskGiB,
               id,
             );
-            if (policy.allowed) {
+            // an IP pool's address is taken here (a new guest's): a refusal rejects
+            const refusal =
+              policy.allowed && request.kind === 'create'
+                ? await this.deps.ipPools?.allocateOnApproval(trx, request)
+                : undefined;
+            const findings = refusal
+              ? [...policy.findings, refusal]
+              : policy.findings;
+            if (policy.allowed && !refusal) {
               return {
                 event,
                 actor,
                 role,
                 comment,
-                patch: { findings: policy.findings },
+                patch: { findings },
               };
             }
             return {
               event: 'reject',
               actor: 'system',
               role: 'system',
-              comment: policy.findings
+              comment: findings
                 .filter(f => f.level === 'error')
                 .map(f => f.message)
                 .join('; '),
-              patch: { findings: policy.findings },
+              patch: { findings },
             };
           },
           within: async (trx, request) => {
@@ -408,7 +373,7 @@ export class RequestService {
 
   async get(id: string, caller: Caller): Promise<ProxmoxRequestDetails> {
     const request = await this.readable(id, caller);
-    const [history, progress, decisions] = await Promise.all([
+    const [history, progress, decisions, ipv4Allocation] = await Promise.all([
       this.deps.store.history(id),
       this.deps.jobs.progress(id),
       // one round trip to the permission backend for both
@@ -419,6 +384,7 @@ export class RequestService {
         ],
         { credentials: caller.credentials },
       ),
+      this.deps.ipPools?.allocationOf(id),
     ]);
     const [mayDecide, mayCancel] = decisions.map(
       d => d.result === AuthorizeResult.ALLOW,
@@ -442,6 +408,7 @@ export class RequestService {
       history,
       ...(progress ? { progress } : {}),
       allowedActions,
+      ...(ipv4Allocation ? { ipv4Allocation } : {}),
     };
   }
 
