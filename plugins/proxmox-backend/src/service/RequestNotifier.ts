@@ -5,11 +5,13 @@ import type {
 import type { EventsService } from '@backstage/plugin-events-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
-import type {
-  ProxmoxRequest,
-  RequestState,
+import {
+  guestSignalChannel,
+  type ProxmoxRequest,
+  type RequestState,
 } from '@mycopod/plugin-proxmox-common';
 import type { Request } from 'express';
+import { day2Title, describeChange } from './day2Text';
 
 /** Signal channel of one request. */
 export const requestSignalChannel = (id: string) => `proxmox:request:${id}`;
@@ -73,8 +75,13 @@ export class RequestNotifier {
   }
 
   private async notify({ request, to, comment }: StateChange) {
-    const title = TITLES[to]?.(request);
+    const day2 = request.kind !== 'create';
+    const title = day2 ? day2Title(request, to) : TITLES[to]?.(request);
     if (!title || !this.deps.notifications) return;
+    // day-2 outcomes go to the requester and the guest's owner group
+    const told = day2
+      ? [request.requester, request.owner].filter(r => r !== 'system')
+      : request.requester;
     const recipients =
       to === 'pending'
         ? {
@@ -82,9 +89,11 @@ export class RequestNotifier {
             entityRef: this.deps.approverGroups,
             excludeEntityRef: request.requester,
           }
-        : { type: 'entity' as const, entityRef: request.requester };
+        : { type: 'entity' as const, entityRef: told };
     let description = comment;
-    if (to === 'pending') {
+    if (to === 'pending' && day2) {
+      description = describeChange(request);
+    } else if (to === 'pending') {
       description = `${request.requester} asks for ${request.spec.cores} vCPU, ${request.spec.memoryMiB} MiB, ${request.spec.diskGiB} GiB on ${request.spec.cluster} for ${request.owner}.`;
     } else if (to === 'failed') {
       description = request.failureReason;
@@ -115,19 +124,24 @@ export class RequestNotifier {
       state: to,
       ...(from ? { from } : {}),
     };
+    // a day-2 request's guest page follows its open requests
+    const guest = request.target
+      ? [guestSignalChannel(request.target.cluster, request.target.vmid)]
+      : [];
     try {
-      await Promise.all([
-        this.deps.signals.publish({
-          recipients: { type: 'broadcast' },
-          channel: requestSignalChannel(request.id),
-          message,
-        }),
-        this.deps.signals.publish({
-          recipients: { type: 'broadcast' },
-          channel: QUEUE_SIGNAL_CHANNEL,
-          message,
-        }),
-      ]);
+      await Promise.all(
+        [requestSignalChannel(request.id), QUEUE_SIGNAL_CHANNEL, ...guest].map(
+          channel =>
+            this.deps.signals!.publish({
+              recipients: { type: 'broadcast' },
+              channel,
+              message:
+                channel === guest[0]
+                  ? { ...message, kind: request.kind }
+                  : message,
+            }),
+        ),
+      );
     } catch (e) {
       this.deps.logger.warn(`Could not publish signals of ${request.id}: ${e}`);
     }
