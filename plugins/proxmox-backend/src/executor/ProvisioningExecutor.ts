@@ -1,8 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  PROVISIONING_STEPS,
-  type ProvisioningStep,
-  type ProxmoxRequest,
+import type {
+  ProvisioningStep,
+  ProxmoxRequest,
 } from '@mycopod/plugin-proxmox-common';
 import {
   type ProxmoxClusters,
@@ -16,12 +15,10 @@ import type {
 } from '../database/JobStore';
 import { parseStepResults } from '../database/JobStore';
 import type { RequestStore } from '../database/RequestStore';
-import {
-  GUEST_EVENT_TOPICS,
-  type RequestNotifier,
-} from '../service/RequestNotifier';
+import type { GuestReleaseHook } from '../service/ports';
+import type { RequestNotifier } from '../service/RequestNotifier';
 import type { RequestStateMachine } from '../service/RequestStateMachine';
-import { allocateVmid, clone, waitClone } from './cloneSteps';
+import { succeedJob } from './completion';
 import type { ExecutorConfig } from './config';
 import { failJob } from './failure';
 import {
@@ -32,26 +29,14 @@ import {
   describeError,
   logTailOf,
 } from './errors';
-import { configure, firewall, resizeDisk, start, waitIp } from './guestSteps';
 import { Slots } from './slots';
-import type { JobState, PlacementPort, Step, StepContext } from './types';
-
-const STEPS: Partial<Record<ProvisioningStep, Step>> = {
-  'allocate-vmid': allocateVmid,
-  clone,
-  'wait-clone': waitClone,
-  configure,
-  'resize-disk': resizeDisk,
-  firewall,
-  start,
-  'wait-ip': waitIp,
-};
-
-const CREATE_STEPS: readonly ProvisioningStep[] = PROVISIONING_STEPS;
-const following = (step: ProvisioningStep): ProvisioningStep =>
-  CREATE_STEPS[
-    Math.min(CREATE_STEPS.indexOf(step) + 1, CREATE_STEPS.length - 1)
-  ];
+import { isForward, nextStep, stepOf } from './stepPlans';
+import type {
+  IpLeasePort,
+  JobState,
+  PlacementPort,
+  StepContext,
+} from './types';
 
 const JOB_STATUS_OF_ENDED_REQUEST: Partial<
   Record<ProxmoxRequest['state'], 'succeeded' | 'failed'>
@@ -68,6 +53,10 @@ export interface ProvisioningExecutorOptions {
   config: ExecutorConfig;
   /** Unique per backend instance (lease owner). */
   workerId: string;
+  /** IP pools: the address a `cloudInit.ipv4: { pool }` request was given. */
+  ipPools?: IpLeasePort;
+  /** Told when a decommission releases a guest (e.g. IP pools free its address). */
+  releaseHooks?: GuestReleaseHook[];
   clock?: () => number;
   hooks?: {
     /** Runs after a step's result was stored; throwing simulates a crash there. */
@@ -77,7 +66,9 @@ export interface ProvisioningExecutorOptions {
 
 /**
  * Provisions approved VM requests exactly once, across crashes, faults and
- * backend replicas. Jobs are claimed with a lease renewed while working;
+ * backend replicas, and runs the approved day-2 requests (resize,
+ * decommission, extend-lease, reconcile) by the step lists of their kind
+ * (`stepPlans.ts`). Jobs are claimed with a lease renewed while working;
  * every step stores its result before the next starts, so a job another
  * worker takes over continues where it stopped (see the steps).
  */
@@ -173,7 +164,11 @@ export class ProvisioningExecutor {
         limit: room,
         accept: (c: ClaimCandidate) => {
           if (this.#inflight.has(c.request_id)) return false;
-          const release = this.#slots.tryTake(c.cluster, c.spec.template);
+          // the per-template limit is about clones: a day-2 job has its own key
+          const release = this.#slots.tryTake(
+            c.cluster,
+            c.kind === 'create' ? c.spec.template : `guest:${c.vmid}`,
+          );
           if (release) releases.set(c.request_id, release);
           return release !== undefined;
         },
@@ -261,8 +256,21 @@ export class ProvisioningExecutor {
     };
     if (!request || !(await this.#begin(request, save))) return;
 
+    const kind = request.kind;
     const ctx: StepContext = {
       requestId: id,
+      markerId: request.target?.createRequestId ?? id,
+      ...(kind !== 'create'
+        ? {
+            day2: {
+              kind,
+              createRequestId: request.target?.createRequestId ?? id,
+              ...(request.change ? { change: request.change } : {}),
+              requests: this.#o.requests,
+              releaseHooks: this.#o.releaseHooks ?? [],
+            },
+          }
+        : {}),
       cluster: request.spec.cluster,
       spec: request.spec,
       pve: undefined as any,
@@ -274,6 +282,7 @@ export class ProvisioningExecutor {
       state,
       memo: {},
       save,
+      ...(this.#o.ipPools ? { ipPools: this.#o.ipPools } : {}),
     };
     // progress signals go out in order, without holding up the next step
     let progress = Promise.resolve();
@@ -281,12 +290,12 @@ export class ProvisioningExecutor {
       ctx.pve = this.#o.clusters.get(request.spec.cluster);
       while (state.step !== 'done') {
         const step = state.step;
-        const outcome = await STEPS[step]!(ctx);
+        const outcome = await stepOf(kind, step)(ctx);
         const results = { ...state.results };
         for (const c of outcome.clear ?? []) delete results[c];
         if (outcome.result !== undefined) results[step] = outcome.result;
-        const next = outcome.next ?? following(step);
-        const forward = CREATE_STEPS.indexOf(next) > CREATE_STEPS.indexOf(step);
+        const next = outcome.next ?? nextStep(kind, step);
+        const forward = isForward(kind, step, next);
         await save({
           step: next,
           results,
@@ -303,7 +312,20 @@ export class ProvisioningExecutor {
           throw new SimulatedCrash(e);
         }
       }
-      await this.#succeed(request, state, free);
+      await succeedJob(
+        {
+          jobs: this.#o.jobs,
+          requests: this.#o.requests,
+          stateMachine: this.#o.stateMachine,
+          notifier: this.#o.notifier,
+          logger: this.#o.logger,
+          workerId: this.#o.workerId,
+          clock: this.#clock,
+        },
+        request,
+        state,
+        free,
+      );
     } catch (error) {
       await this.#handleFailure(request, ctx, error, attempts);
     } finally {
@@ -343,56 +365,6 @@ export class ProvisioningExecutor {
       `Provisioning job ${id} not started: the request is ${current.state}`,
     );
     return false;
-  }
-
-  async #succeed(request: ProxmoxRequest, state: JobState, free: () => void) {
-    const id = request.id;
-    const node = state.node!;
-    const vmid = state.vmid!;
-    const ip = state.results['wait-ip'] as
-      | { addresses?: string[]; note?: string }
-      | undefined;
-    const comment = ip?.addresses?.length
-      ? `VM ${vmid} on ${node} is ready at ${ip.addresses.join(', ')}`
-      : `VM ${vmid} on ${node} is ready${ip?.note ? `. ${ip.note}` : ''}`;
-    await this.#o.notifier.audit(
-      'provisioning',
-      {
-        requestId: id,
-        cluster: request.spec.cluster,
-        node,
-        vmid,
-        action: 'create',
-      },
-      () =>
-        this.#o.stateMachine.apply({
-          id,
-          event: 'succeed',
-          actor: 'system',
-          role: 'system',
-          comment,
-          patch: { guestNode: node, guestVmid: vmid },
-          within: async trx => {
-            const ok = await this.#o.jobs.finish(
-              trx,
-              id,
-              this.#o.workerId,
-              { status: 'succeeded', step: 'done', results: state.results },
-              this.#clock(),
-            );
-            if (!ok) throw new LeaseLostError(id);
-          },
-        }),
-    );
-    free(); // the request is ready: the slot is not needed for the event
-    await this.#o.notifier.onGuestChange(GUEST_EVENT_TOPICS.created, {
-      cluster: request.spec.cluster,
-      node,
-      vmid,
-      requestId: id,
-      owner: request.owner,
-    });
-    this.#o.logger.info(`Request ${id}: ${comment}`);
   }
 
   async #handleFailure(

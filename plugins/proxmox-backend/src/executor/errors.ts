@@ -41,6 +41,11 @@ const RETRY_SAFE_TASK_STEPS = new Set([
   'resize-disk',
   'firewall',
   'start',
+  // day-2: absolute config, hard stop of a stopped VM is a no-op, a destroy
+  // re-sent finds the VM gone
+  'apply-config',
+  'stop',
+  'destroy',
 ]);
 const PERMANENT_TASK_TEXT =
   /insufficient free space|out of space|greater than available|not enough space|does not exist|not supported|shrinking|permission|invalid/i;

@@ -3,7 +3,7 @@ import type { ProxmoxRequest } from '@mycopod/plugin-proxmox-common';
 import type { JobStore } from '../database/JobStore';
 import type { RequestNotifier } from '../service/RequestNotifier';
 import type { RequestStateMachine } from '../service/RequestStateMachine';
-import { removePartialGuest } from './cleanup';
+import { removePartialGuest, type CleanupOutcome } from './cleanup';
 import type { ExecutorConfig } from './config';
 import { LeaseLostError, describeError } from './errors';
 import type { AllocationResult, JobState, StepContext } from './types';
@@ -19,12 +19,22 @@ export interface FailureDeps {
   clock: () => number;
 }
 
+/** How a failure reason starts, by request kind. */
+const FAILED: Record<ProxmoxRequest['kind'], string> = {
+  create: 'Provisioning',
+  resize: 'The resize',
+  decommission: 'The decommission',
+  'extend-lease': 'The lease extension',
+  reconcile: 'The reconcile',
+};
+
 /**
- * Ends a job as failed: removes the partial guest if it carries our marker
- * (or keeps and names it when that fails), then moves the request to
- * `failed` with a reason a person can act on and the Proxmox task log tail,
- * and audits the outcome — all unless the work was aborted (stopping, or the
- * lease was lost: the next worker decides).
+ * Ends a job as failed: removes the partial guest of a create if it carries
+ * our marker (or keeps and names it when that fails; a day-2 request never
+ * removes its guest), then moves the request to `failed` with a reason a
+ * person can act on and the Proxmox task log tail, and audits the outcome —
+ * all unless the work was aborted (stopping, or the lease was lost: the
+ * next worker decides).
  */
 export async function failJob(
   deps: FailureDeps,
@@ -37,27 +47,28 @@ export async function failJob(
   const id = request.id;
   const step = ctx.state.step;
   const a = ctx.state.results['allocate-vmid'] as AllocationResult | undefined;
-  const cleanup = ctx.pve
-    ? await removePartialGuest({
-        pve: ctx.pve,
-        jobs: deps.jobs,
-        cluster: request.spec.cluster,
-        requestId: id,
-        vmid: ctx.state.vmid,
-        nodes: [ctx.state.node, a?.node, a?.sourceNode].filter(
-          (n): n is string => !!n,
-        ),
-        taskMs: deps.config.stepTimeouts.taskMs,
-        signal: ctx.signal,
-      }).catch(e => ({
-        kept: undefined,
-        note: `The partial VM could not be cleaned up (${describeError(e)}).`,
-      }))
-    : {};
+  const cleanup: CleanupOutcome =
+    !ctx.pve || request.kind !== 'create'
+      ? {}
+      : await removePartialGuest({
+          pve: ctx.pve,
+          jobs: deps.jobs,
+          cluster: request.spec.cluster,
+          requestId: id,
+          vmid: ctx.state.vmid,
+          nodes: [ctx.state.node, a?.node, a?.sourceNode].filter(
+            (n): n is string => !!n,
+          ),
+          taskMs: deps.config.stepTimeouts.taskMs,
+          signal: ctx.signal,
+        }).catch(e => ({
+          kept: undefined,
+          note: `The partial VM could not be cleaned up (${describeError(e)}).`,
+        }));
   if (ctx.signal.aborted) return; // stopping or lease lost: the next worker decides
   const tail = results.taskLogTail as string[] | undefined;
   const reason = [
-    `Provisioning failed at step ${step}${
+    `${FAILED[request.kind]} failed at step ${step}${
       exhaustedAfter ? ` after ${exhaustedAfter} attempts` : ''
     }: ${message}.`,
     cleanup.note,
@@ -72,7 +83,7 @@ export async function failJob(
         requestId: id,
         cluster: request.spec.cluster,
         vmid: ctx.state.vmid ?? undefined,
-        action: 'create',
+        action: request.kind,
       },
       async () => {
         await deps.stateMachine.apply({
@@ -80,7 +91,7 @@ export async function failJob(
           event: 'fail',
           actor: 'system',
           role: 'system',
-          comment: `Provisioning failed at step ${step}`,
+          comment: `${FAILED[request.kind]} failed at step ${step}`,
           patch: {
             failureReason: reason,
             ...(cleanup.kept

@@ -1,3 +1,4 @@
+import { ipv4PoolOf } from '@mycopod/plugin-proxmox-common';
 import { ProxmoxApiError } from '@mycopod/plugin-proxmox-node';
 import { findBootDisk } from '../inventory/bootDisk';
 import { PermanentError } from './errors';
@@ -11,7 +12,7 @@ function guest(ctx: StepContext): { node: string; vmid: number } {
   return { node: ctx.state.node, vmid: ctx.state.vmid };
 }
 
-function taskOptions(ctx: StepContext) {
+export function taskOptions(ctx: StepContext) {
   return {
     call: { signal: ctx.signal },
     wait: {
@@ -34,12 +35,25 @@ async function ourConfig(ctx: StepContext) {
     known && known.vmid === where.vmid && known.node === where.node
       ? known.config
       : await ctx.pve.getVmConfig(where, { signal: ctx.signal });
-  if (!isOurs(ctx.requestId, config.description)) {
+  if (!isOurs(ctx.markerId, config.description)) {
     throw new PermanentError(
-      `VMID ${ctx.state.vmid} no longer carries the marker of request ${ctx.requestId}`,
+      `VMID ${ctx.state.vmid} no longer carries the marker of request ${ctx.markerId}`,
     );
   }
   return config;
+}
+
+/** `cloudInit.ipv4: { pool }`: the address taken at approval (src/ipam). */
+async function pooledIpv4(ctx: StepContext) {
+  const pool = ipv4PoolOf(ctx.spec.cloudInit.ipv4);
+  if (pool === undefined) return undefined;
+  const lease = await ctx.ipPools?.leaseOf(ctx.requestId);
+  if (!lease) {
+    throw new PermanentError(
+      `No address of IP pool ${pool} is allocated to this request`,
+    );
+  }
+  return lease;
 }
 
 /**
@@ -52,6 +66,7 @@ export const configure: Step = async ctx => {
     ctx.requestId,
     ctx.spec,
     config.raw.net0 as string | undefined,
+    await pooledIpv4(ctx),
   );
   await ctx.pve.updateVmConfig(
     { ...guest(ctx), ...update },

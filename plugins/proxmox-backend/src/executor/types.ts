@@ -1,9 +1,18 @@
-import type { ProvisioningStep, VmSpec } from '@mycopod/plugin-proxmox-common';
+import type {
+  ProvisioningStep,
+  RequestChange,
+  RequestKind,
+  VmSpec,
+} from '@mycopod/plugin-proxmox-common';
 import type {
   ProxmoxClient,
   PveQemuConfig,
 } from '@mycopod/plugin-proxmox-node';
+import type { Knex } from 'knex';
 import type { JobStore, JobUpdate, StepResults } from '../database/JobStore';
+import type { RequestStore } from '../database/RequestStore';
+import type { GuestReleaseHook } from '../service/ports';
+import type { PooledIpv4 } from '../ipam/IpPoolService';
 import type { ExecutorConfig } from './config';
 
 /** A template resolved for cloning. */
@@ -64,9 +73,31 @@ export interface ClaimMemo {
   guestConfig?: { vmid: number; node: string; config: PveQemuConfig };
 }
 
+/** The IP pools as the executor sees them (src/ipam). */
+export interface IpLeasePort {
+  leaseOf(requestId: string): Promise<PooledIpv4 | undefined>;
+}
+
+/** What the steps of a day-2 request need besides the guest's location. */
+export interface Day2Context {
+  kind: Exclude<RequestKind, 'create'>;
+  /** The create request of the guest (its marker, its declared spec). */
+  createRequestId: string;
+  change?: RequestChange;
+  requests: RequestStore;
+  releaseHooks: readonly GuestReleaseHook[];
+}
+
 /** Everything a step may use. */
 export interface StepContext {
   requestId: string;
+  /**
+   * The request whose marker the guest carries: the request itself for a
+   * create, the guest's create request for a day-2 request.
+   */
+  markerId: string;
+  /** Day-2 requests only. */
+  day2?: Day2Context;
   cluster: string;
   spec: VmSpec;
   pve: ProxmoxClient;
@@ -78,8 +109,13 @@ export interface StepContext {
   state: JobState;
   /** In-memory knowledge of this claim (absent: none). */
   memo?: ClaimMemo;
-  /** Stores progress under the lease (throws LeaseLostError) and updates `state`. */
-  save(update: JobUpdate): Promise<void>;
+  /** The address an IP pool gave a `cloudInit.ipv4: { pool }` request. */
+  ipPools?: IpLeasePort;
+  /**
+   * Stores progress under the lease (throws LeaseLostError) and updates
+   * `state`; in `trx` when given (committed with the caller's writes).
+   */
+  save(update: JobUpdate, trx?: Knex.Transaction): Promise<void>;
 }
 
 /** How a step ended: its stored result, and where to go on. */
