@@ -2,15 +2,17 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  guestEntityRef,
+  type GuestLiveStatus,
   optionsQuerySchema,
-  proxmoxGuestReadPermission,
 } from '@mycopod/plugin-proxmox-common';
 import type express from 'express';
 import { z } from 'zod';
+import {
+  allowedGuestActions,
+  authorizeGuest,
+  mayOpenConsole,
+} from '../guests/allowedActions';
 import type { LiveService } from '../inventory/LiveService';
 import { parseInput } from './validation';
 
@@ -18,6 +20,13 @@ export interface LiveRoutesDeps {
   live: LiveService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** The guest's console in the Proxmox UI (`consoleUrl`, with `proxmox.guest.console`). */
+  consoleUrl?: (guest: GuestLiveStatus) => string;
+  /** Open day-2 requests on a guest (`openRequests` of `GET /guests/…`). */
+  openRequests?: (
+    cluster: string,
+    vmid: number,
+  ) => Promise<GuestLiveStatus['openRequests']>;
 }
 
 const clusterName = optionsQuerySchema.shape.cluster.unwrap();
@@ -55,20 +64,26 @@ export function addLiveRoutes(
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { cluster, vmid } = parseInput(guestParamsSchema, req.params);
     parseInput(noQuery, req.query);
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission: proxmoxGuestReadPermission,
-          resourceRef: guestEntityRef(cluster, vmid),
-        },
-      ],
-      { credentials },
+    // read + every action permission in one round trip (403 without read)
+    const grants = await authorizeGuest(
+      permissions,
+      credentials,
+      cluster,
+      vmid,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('You may not read this guest');
-    }
     res.setHeader('Cache-Control', 'no-store');
-    res.json(await live.guest(cluster, vmid));
+    const [status, openRequests] = await Promise.all([
+      live.guest(cluster, vmid),
+      deps.openRequests?.(cluster, vmid),
+    ]);
+    res.json({
+      ...status,
+      ...(openRequests ? { openRequests } : {}),
+      allowedActions: allowedGuestActions(grants, status),
+      ...(deps.consoleUrl && mayOpenConsole(grants)
+        ? { consoleUrl: deps.consoleUrl(status) }
+        : {}),
+    });
   });
 
   router.get('/nodes/:cluster/:node', async (req, res) => {
