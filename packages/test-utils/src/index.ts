@@ -4,5 +4,6 @@
  */
 export * from './personas';
 export * from './services';
+export * from './scheduler';
 export * from './simulator';
 export * from './stack';

@@ -23,6 +23,20 @@ import {
   readDriftConfig,
   scheduleDrift,
 } from './drift';
+import {
+  LeaseNotifier,
+  LeaseReader,
+  LeaseScheduler,
+  LeaseStore,
+  readLeaseConfig,
+  scheduleLeases,
+} from './leases';
+import { proxmoxMetrics } from './metrics/metrics';
+import { countRequestsByState } from './metrics/requestCounts';
+import { GuestActionService } from './guests/GuestActionService';
+import { addGuestActionRoutes } from './guests/guestActionRoutes';
+import { TaskFollower } from './guests/TaskFollower';
+import { createRateLimiters, readRateLimitsConfig } from './ratelimit';
 import { RequestStore } from './database/RequestStore';
 import { ProvisioningExecutor, readExecutorConfig } from './executor';
 import { InventoryService } from './inventory/InventoryService';
@@ -170,12 +184,41 @@ export const proxmoxPlugin = createBackendPlugin({
           ipPools.release.onTransition(trx, change),
         );
         const driftStore = new DriftStore(knex);
+        const leaseConfig = readLeaseConfig(config);
+        const leaseStore = new LeaseStore(knex);
         const live = new LiveService({
           inventory,
           clusters: deps.clusters,
           logger,
           drift: driftStore,
+          leases: new LeaseReader(leaseStore, leaseConfig),
         });
+        // immediate guest actions (power, snapshots), rate limits, metrics
+        const taskFollower = new TaskFollower({
+          clusters: deps.clusters,
+          logger,
+          signals: deps.signals,
+        });
+        const guestActions = new GuestActionService({
+          clusters: deps.clusters,
+          inventory,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          follower: taskFollower,
+          logger,
+          metrics: proxmoxMetrics,
+        });
+        const rateLimits = createRateLimiters({
+          config: readRateLimitsConfig(config),
+          httpAuth: deps.httpAuth,
+          onLimited: limiter => proxmoxMetrics.rateLimited(limiter),
+        });
+        proxmoxMetrics.observeRequestStates(() => countRequestsByState(knex));
+        for (const name of deps.clusters.list()) {
+          deps.clusters.get(name).observe(proxmoxMetrics.proxmoxCall);
+        }
+        deps.lifecycle.addShutdownHook(() => taskFollower.stop());
+
         const executorConfig = readExecutorConfig(config);
         const executor = new ProvisioningExecutor({
           jobs,
@@ -229,6 +272,7 @@ export const proxmoxPlugin = createBackendPlugin({
           permissions: deps.permissions,
           permissionsRegistry,
           notifier,
+          guestRequests,
         });
 
         deps.httpRouter.use(
@@ -236,7 +280,13 @@ export const proxmoxPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             requests,
+            writeRateLimit: rateLimits.writes,
             extend: router => {
+              addGuestActionRoutes(router, {
+                actions: guestActions,
+                httpAuth: deps.httpAuth,
+                actionRateLimit: rateLimits.actions,
+              });
               addDraftRoutes(router, {
                 httpAuth: deps.httpAuth,
                 userInfo: deps.userInfo,
@@ -255,6 +305,7 @@ export const proxmoxPlugin = createBackendPlugin({
               });
               addLiveRoutes(router, {
                 live,
+                consoleUrl: g => deps.clusters.get(g.cluster).consoleUrl(g),
                 openRequests: (cluster, vmid) =>
                   guestRequests.openRequests(cluster, vmid),
                 httpAuth: deps.httpAuth,
@@ -276,6 +327,29 @@ export const proxmoxPlugin = createBackendPlugin({
             inventory,
             clusters: deps.clusters,
             logger: logger.child({ component: 'drift' }),
+          }),
+          logger,
+        });
+        await scheduleLeases({
+          scheduler: deps.scheduler,
+          config: leaseConfig,
+          leases: new LeaseScheduler({
+            store: leaseStore,
+            stateMachine,
+            notifier,
+            leaseNotifier: new LeaseNotifier({
+              logger,
+              notifications: deps.notifications,
+            }),
+            inventory,
+            clusters: deps.clusters,
+            fileDecommission: input => guestRequests.fileSystemRequest(input),
+            approverGroups,
+            config: leaseConfig,
+            logger: logger.child({ component: 'leases' }),
+            onAction: (step, outcome) => {
+              if (outcome === 'ok') proxmoxMetrics.leaseAction(step);
+            },
           }),
           logger,
         });

@@ -45,6 +45,8 @@ export async function startProxmoxBackend(options: {
   executor?: Record<string, unknown>;
   /** Overrides of every cluster's config (e.g. a wrong token secret). */
   cluster?: Record<string, unknown>;
+  /** More features (e.g. a `manualScheduler()` the test runs tasks with). */
+  features?: Parameters<typeof startProxmoxStack>[0]['features'];
 }): Promise<ProxmoxTestBackend> {
   const auditor = mockServices.auditor.mock();
   const auditEvents: any[] = [];
@@ -54,7 +56,7 @@ export async function startProxmoxBackend(options: {
   });
   const stack = await startProxmoxStack({
     ...options,
-    features: [proxmoxPlugin, auditor.factory],
+    features: [proxmoxPlugin, auditor.factory, ...(options.features ?? [])],
   });
   return { ...stack, auditEvents };
 }

@@ -2,6 +2,8 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import type {
   ClusterSummary,
+  GuestDrift,
+  GuestLease,
   GuestLiveStatus,
   NodeCapacity,
 } from '@mycopod/plugin-proxmox-common';
@@ -22,6 +24,14 @@ export interface LiveServiceOptions {
   logger: LoggerService;
   /** Timeout of the guest agent call, one attempt (default 2000 ms). */
   agentTimeoutMs?: number;
+  /** The lease of a guest (src/leases). */
+  leases?: {
+    get(cluster: string, vmid: number): Promise<GuestLease | undefined>;
+  };
+  /** The last drift check of a guest (src/drift). */
+  drift?: {
+    get(cluster: string, vmid: number): Promise<GuestDrift | undefined>;
+  };
 }
 
 const round = (n: number, digits: number) =>
@@ -55,12 +65,14 @@ export class LiveService {
   readonly #clusters: ProxmoxClusters;
   readonly #logger: LoggerService;
   readonly #agentTimeoutMs: number;
+  readonly #options: LiveServiceOptions;
 
   constructor(options: LiveServiceOptions) {
     this.#inventory = options.inventory;
     this.#clusters = options.clusters;
     this.#logger = options.logger;
     this.#agentTimeoutMs = options.agentTimeoutMs ?? 2000;
+    this.#options = options;
   }
 
   async guest(cluster: string, vmid: number): Promise<GuestLiveStatus> {
@@ -69,7 +81,7 @@ export class LiveService {
     if (!g) {
       throw new NotFoundError(`No guest ${vmid} in cluster '${cluster}'`);
     }
-    const [facts, record] = await Promise.all([
+    const [facts, record, leaseAndDrift] = await Promise.all([
       g.type === 'qemu' ? this.#qemu(cluster, g) : this.#fromResource(g),
       this.#inventory
         .guestRecords(cluster, [vmid])
@@ -82,6 +94,7 @@ export class LiveService {
           );
           return undefined;
         }),
+      this.#leaseAndDrift(cluster, vmid),
     ]);
     return {
       cluster,
@@ -96,7 +109,33 @@ export class LiveService {
             ...(record.leaseEndsAt ? { leaseEndsAt: record.leaseEndsAt } : {}),
           }
         : {}),
+      ...leaseAndDrift,
     };
+  }
+
+  /** The guest's lease and last drift check (from the database), when known. */
+  async #leaseAndDrift(
+    cluster: string,
+    vmid: number,
+  ): Promise<Pick<GuestLiveStatus, 'lease' | 'drift'>> {
+    const { leases, drift } = this.#options;
+    try {
+      const [lease, found] = await Promise.all([
+        leases?.get(cluster, vmid),
+        drift?.get(cluster, vmid),
+      ]);
+      return {
+        ...(lease ? { lease } : {}),
+        ...(found ? { drift: found } : {}),
+      };
+    } catch (error) {
+      this.#logger.warn(
+        `Could not read the lease or drift of guest ${cluster}/${vmid}: ${describeFailure(
+          error,
+        )}`,
+      );
+      return {};
+    }
   }
 
   async node(cluster: string, node: string): Promise<NodeCapacity> {

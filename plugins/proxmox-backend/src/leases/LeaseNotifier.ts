@@ -63,6 +63,17 @@ export class LeaseNotifier {
     });
   }
 
+  /** A guest MycoPod did not create: its grace is over, MycoPod leaves it to people. */
+  async graceOver(lease: NotifiedLease): Promise<void> {
+    await this.#send(lease, {
+      title: `${this.#label(lease)}: the lease and its grace period are over`,
+      description: `Its lease ended on ${day(
+        lease.endsAt,
+      )} and it has been shut down since. MycoPod did not create it and does not destroy it: remove it in Proxmox, or give it a longer lease in proxmox.leases.`,
+      severity: 'high',
+    });
+  }
+
   async #send(
     lease: NotifiedLease,
     payload: {

@@ -43,13 +43,20 @@ export interface LeaseSchedulerOptions {
   approverGroups: string[];
   config: LeaseConfig;
   logger: LoggerService;
-  /** Counts each action and how it ended (metrics). */
-  onAction?: (action: LeaseAction, outcome: 'ok' | 'failed') => void;
+  /** Counts each step and how it ended (metrics). */
+  onAction?: (step: LeaseStep, outcome: 'ok' | 'failed') => void;
   clock?: () => number;
 }
 
-/** What one run did, by action. */
-export type LeaseRunSummary = Record<LeaseAction | 'failed', number>;
+/**
+ * A step the scheduler takes: a lease action, or for a guest MycoPod did not
+ * create (which it never destroys) telling the approvers that its grace is
+ * over instead of filing a decommission.
+ */
+export type LeaseStep = LeaseAction | 'grace-over';
+
+/** What one run did, by step. */
+export type LeaseRunSummary = Record<LeaseStep | 'failed', number>;
 
 /** Thrown inside a transition when an extension moved the lease end meanwhile. */
 class LeaseMovedError extends Error {}
@@ -83,13 +90,14 @@ export class LeaseScheduler {
       expire: 0,
       decommission: 0,
       renew: 0,
+      'grace-over': 0,
       failed: 0,
     };
     const count = async (
       key: GuestKey,
-      work: () => Promise<LeaseAction | undefined>,
+      work: () => Promise<LeaseStep | undefined>,
     ) => {
-      let action: LeaseAction | undefined;
+      let action: LeaseStep | undefined;
       try {
         action = await work();
         if (action) {
@@ -98,7 +106,7 @@ export class LeaseScheduler {
         }
       } catch (error) {
         summary.failed++;
-        const failed = (error as { leaseAction?: LeaseAction }).leaseAction;
+        const failed = (error as { leaseStep?: LeaseStep }).leaseStep;
         if (failed) this.#o.onAction?.(failed, 'failed');
         this.#o.logger.warn(
           `Lease of ${key.cluster}/${key.vmid}: ${
@@ -137,7 +145,7 @@ export class LeaseScheduler {
 
   // ------------------------------------------------------------ MycoPod guests
 
-  async #managed(lease: ManagedLease): Promise<LeaseAction | undefined> {
+  async #managed(lease: ManagedLease): Promise<LeaseStep | undefined> {
     const now = this.#now();
     const tracking = await this.#o.store.track(lease, now);
     const facts: LeaseFacts = {
@@ -277,7 +285,7 @@ export class LeaseScheduler {
     return leased;
   }
 
-  async #unmanaged(lease: UnmanagedLease): Promise<LeaseAction | undefined> {
+  async #unmanaged(lease: UnmanagedLease): Promise<LeaseStep | undefined> {
     const now = this.#now();
     const facts: LeaseFacts = {
       endsAt: lease.endsAt,
@@ -291,6 +299,14 @@ export class LeaseScheduler {
       recipients: this.#o.approverGroups,
       endsAt: lease.endsAt,
     };
+    if (action === 'decommission') {
+      // MycoPod only decommissions guests it created: the approvers decide
+      return this.#step('grace-over', async () => {
+        if (!(await this.#o.store.claimDecommission(lease, now))) return false;
+        await this.#o.leaseNotifier.graceOver(notified);
+        return true;
+      });
+    }
     return this.#step(action, async () => {
       switch (action) {
         case 'warn':
@@ -314,11 +330,6 @@ export class LeaseScheduler {
           }
           return recorded;
         }
-        case 'decommission':
-          return this.#decommission(lease, now, async () => {
-            const fresh = await this.#o.store.unmanagedLease(lease);
-            return fresh?.endsAt === lease.endsAt;
-          });
         default:
           return false;
       }
@@ -329,15 +340,15 @@ export class LeaseScheduler {
 
   /** Runs a step; true = it acted (counted), false = nothing to do after all. */
   async #step(
-    action: LeaseAction,
+    step: LeaseStep,
     work: () => Promise<boolean>,
-  ): Promise<LeaseAction | undefined> {
+  ): Promise<LeaseStep | undefined> {
     try {
-      return (await work()) ? action : undefined;
+      return (await work()) ? step : undefined;
     } catch (error) {
       throw Object.assign(
         error instanceof Error ? error : new Error(String(error)),
-        { leaseAction: action },
+        { leaseStep: step },
       );
     }
   }
