@@ -18,6 +18,7 @@ import type { RequestStore } from '../database/RequestStore';
 import type { GuestReleaseHook } from '../service/ports';
 import type { RequestNotifier } from '../service/RequestNotifier';
 import type { RequestStateMachine } from '../service/RequestStateMachine';
+import { proxmoxMetrics } from '../metrics/metrics';
 import { succeedJob } from './completion';
 import type { ExecutorConfig } from './config';
 import { failJob } from './failure';
@@ -326,6 +327,12 @@ export class ProvisioningExecutor {
         state,
         free,
       );
+      proxmoxMetrics.provisioningEnded({
+        outcome: 'succeeded',
+        since: Date.parse(request.updatedAt),
+        now: this.#clock(),
+        kind,
+      });
     } catch (error) {
       await this.#handleFailure(request, ctx, error, attempts);
     } finally {

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ProxmoxRequest } from '@mycopod/plugin-proxmox-common';
 import type { JobStore } from '../database/JobStore';
+import { proxmoxMetrics } from '../metrics/metrics';
 import type { RequestNotifier } from '../service/RequestNotifier';
 import type { RequestStateMachine } from '../service/RequestStateMachine';
 import { removePartialGuest, type CleanupOutcome } from './cleanup';
@@ -115,5 +116,12 @@ export async function failJob(
     .catch(e => {
       if (e instanceof LeaseLostError) throw e;
     });
+  proxmoxMetrics.provisioningEnded({
+    outcome: 'failed',
+    since: Date.parse(request.updatedAt),
+    now: deps.clock(),
+    kind: request.kind,
+    reason: step,
+  });
   deps.logger.warn(`Request ${id} failed: ${reason.split('\n')[0]}`);
 }
