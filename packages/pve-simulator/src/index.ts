@@ -41,4 +41,13 @@ export type {
   StorageDef,
 } from './state/types';
 export { ROUTE_PARAMS } from './routes/params';
+export {
+  consoleLineBand,
+  consoleScreenText,
+  renderConsoleScreen,
+  vncAuthResponse,
+  SCREEN_HEIGHT as CONSOLE_SCREEN_HEIGHT,
+  SCREEN_WIDTH as CONSOLE_SCREEN_WIDTH,
+} from './console';
+export type { ConsoleImage, ConsoleScreenModel } from './console';
 export { runCli } from './cli';

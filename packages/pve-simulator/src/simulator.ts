@@ -20,6 +20,13 @@ import {
   SimGuestInfo,
   statsOf,
 } from './control';
+import {
+  closeVncProxies,
+  consoleRoutes,
+  createUpgradeHandler,
+  issuedVncTickets,
+  setConsoleCaCert,
+} from './console';
 import { FaultEngine, FaultSpec } from './faults';
 import { Router } from './http/router';
 import { createRequestHandler, StatsCollector } from './http/server';
@@ -76,6 +83,8 @@ export interface RunningSimulator {
   state: SimState;
   /** effective timings */
   timings: Required<SimulatorTimings>;
+  /** the tickets `vncproxy` answered so far, oldest first (leak checks in tests) */
+  vncTickets(): string[];
   stop(): Promise<void>;
 }
 
@@ -84,6 +93,7 @@ export const ALL_ROUTES: RouteDef[] = [
   ...qemuRoutes,
   ...taskRoutes,
   ...firewallRoutes,
+  ...consoleRoutes,
 ];
 
 function urlHost(host: string) {
@@ -135,6 +145,7 @@ export async function startSimulator(
     users: new Map(users.map(u => [u.userid, u])),
     ticketSecret: randomBytes(32),
   };
+  setConsoleCaCert(sim, tls.caCertPem);
   const router = new Router(ALL_ROUTES);
   const stats: StatsCollector = { calls: new Map(), total: 0 };
   const timers = new Set<NodeJS.Timeout>();
@@ -157,14 +168,24 @@ export async function startSimulator(
   const clusters: RunningSimulator['clusters'] = [];
   try {
     for (const cluster of state.clusters) {
+      const handler = createRequestHandler({
+        sim,
+        cluster,
+        router,
+        stats,
+        control,
+        timers,
+      });
       const server = https.createServer(
         {
           key: tls.serverKeyPem,
           cert: tls.serverCertPem,
           keepAliveTimeout: 5000,
         },
-        createRequestHandler({ sim, cluster, router, stats, control, timers }),
+        handler,
       );
+      // WebSocket upgrades (vncwebsocket) run through the same handler
+      server.on('upgrade', createUpgradeHandler({ cluster, handler }));
       const port = opts.port ? opts.port + cluster.index : 0;
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -204,9 +225,12 @@ export async function startSimulator(
     guests: filter => listGuests(state, filter),
     state,
     timings,
+    vncTickets: () => issuedVncTickets(state.clusters),
     async stop() {
       if (stopped) return;
       stopped = true;
+      // upgraded (console) sockets would keep the servers from closing
+      closeVncProxies(state.clusters);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await Promise.all(

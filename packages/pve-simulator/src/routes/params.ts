@@ -8,6 +8,7 @@
 // (only POST .../config appends background_delay); `byName` keeps that order
 // where parts are composed. Check with the route-schema test
 // (src/routes/params.test.ts).
+import { CONSOLE_ROUTE_PARAMS } from '../console/params';
 import type { PveParamSpec } from '../schema';
 
 export type RouteParamSpecs = Record<string, PveParamSpec>;
@@ -1211,4 +1212,5 @@ export const ROUTE_PARAMS: Record<string, RouteParamSpecs> = {
     radv: OPT_BOOL,
     vmid: VMID,
   },
+  ...CONSOLE_ROUTE_PARAMS,
 };
