@@ -1,3 +1,6 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** MycoPod Proxmox VE integration. */
   proxmox?: {
@@ -8,6 +11,50 @@ export interface Config {
      * @visibility backend
      */
     approverGroups?: string[];
+    /**
+     * Per-user rate limits of the API (src/ratelimit), counted in each
+     * backend instance (fixed windows, in memory). Over a limit the answer
+     * is 429 with a `Retry-After` header (seconds) and a JSON error. Keyed
+     * by the caller's user entity ref (service principals by subject);
+     * requests without credentials are not counted.
+     * @visibility backend
+     */
+    rateLimits?: {
+      /**
+       * Every POST, PUT, PATCH and DELETE under /api/proxmox. Default
+       * { limit: 120, windowSeconds: 60 }.
+       * @visibility backend
+       */
+      writes?: {
+        /**
+         * Requests per window; 0 turns the limit off.
+         * @visibility backend
+         */
+        limit?: number;
+        /**
+         * Window length in seconds (≥ 1).
+         * @visibility backend
+         */
+        windowSeconds?: number;
+      };
+      /**
+       * Immediate guest actions (power and snapshot routes), counted on top
+       * of `writes`. Default { limit: 30, windowSeconds: 60 }.
+       * @visibility backend
+       */
+      actions?: {
+        /**
+         * Requests per window; 0 turns the limit off.
+         * @visibility backend
+         */
+        limit?: number;
+        /**
+         * Window length in seconds (≥ 1).
+         * @visibility backend
+         */
+        windowSeconds?: number;
+      };
+    };
     // ------------------------------------------------------------------
     // proxmox.policy — the request policy engine (src/policy). Read and
     // validated by readPolicyConfig; an invalid value fails startup with an
@@ -328,6 +375,214 @@ export interface Config {
       ipWait?: 'required' | 'best-effort';
     };
     // ---------------------------------------------------------- end executor
+    // ------------------------------------------------------------------
+    // proxmox.leases — the lease scheduler (src/leases). Read by
+    // readLeaseConfig; an invalid value fails startup naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * What happens when a guest's lease ends: a global scheduled task warns
+     * the owner group, shuts the guest down at the end (its create request
+     * becomes `expired`) and files a decommission after the grace period,
+     * unless the lease was extended. Every key is optional.
+     * @visibility backend
+     */
+    leases?: {
+      /**
+       * Run the lease scheduler. Default true.
+       * @visibility backend
+       */
+      enabled?: boolean;
+      /**
+       * How often it runs (always global: one replica per run). Default
+       * every 10 minutes, timeout 10 minutes, first run 30 s after start.
+       * @visibility backend
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How long before the end the owner group is notified (once per lease
+       * end; an extension warns again). A duration: "3d", "P3D" or
+       * { days: 3 }. Default 3 days.
+       * @visibility backend
+       */
+      warnBefore?: string | HumanDuration;
+      /**
+       * How long an expired guest stays shut down before it is
+       * decommissioned, counted from the later of the lease end and the
+       * shutdown. A duration. Default 7 days.
+       * @visibility backend
+       */
+      grace?: string | HumanDuration;
+      /**
+       * How long the guest OS gets to shut down at the end before a hard
+       * stop. A duration, at least 1 second. Default 60 seconds.
+       * @visibility backend
+       */
+      shutdownTimeout?: string | HumanDuration;
+      /**
+       * Leases of VMs MycoPod did not create, by Proxmox pool: pool name →
+       * days, counted from when MycoPod first saw the VM. Default none.
+       * @visibility backend
+       */
+      byPool?: { [pool: string]: number };
+      /**
+       * Leases of VMs MycoPod did not create, by Proxmox tag: tag → days
+       * (with byPool, the shortest lease that applies wins). Default none.
+       * @visibility backend
+       */
+      byTag?: { [tag: string]: number };
+    };
+    // ------------------------------------------------------------ end leases
+    /**
+     * The drift scan (src/drift): a global scheduled task compares each
+     * MycoPod guest's declared spec with its live config and records the
+     * differences (shown on the guest, fixed by a reconcile request).
+     * @visibility backend
+     */
+    drift?: {
+      /**
+       * Run the drift scan. Default true.
+       * @visibility backend
+       */
+      enabled?: boolean;
+      /**
+       * How often it runs (always global). Default every hour, timeout 30
+       * minutes, first run 1 minute after start.
+       * @visibility backend
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+    // ------------------------------------------------------------------
+    // proxmox.ipPools — IP pools (src/ipam). Read by readIpPoolsConfig; an
+    // invalid value fails startup with an error naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * IPv4 pools a request may take its address from
+     * (`cloudInit.ipv4: { pool: <name> }`). The next free address is taken
+     * when the request is approved and written to the guest's cloud-init
+     * (`ipconfig0`); it is freed when the request is cancelled, rejected or
+     * fails without a guest, and when the guest is decommissioned. Pools of
+     * one network (and cluster) must not share addresses. Default: none.
+     * @visibility backend
+     */
+    ipPools?: Array<{
+      /**
+       * The name requests use: letters, digits, `_ . -`, up to 63, unique.
+       * @visibility backend
+       */
+      name: string;
+      /**
+       * The Proxmox cluster (a `proxmox.clusters[].name`) the pool serves.
+       * Absent: every cluster that has the network.
+       * @visibility backend
+       */
+      cluster?: string;
+      /**
+       * The network the addresses belong to: exactly one of `bridge` or
+       * `vnet`, as in a request's `network`. A request for the pool must
+       * attach to it.
+       * @visibility backend
+       */
+      network: {
+        /**
+         * A Linux bridge, e.g. "vmbr0".
+         * @visibility backend
+         */
+        bridge?: string;
+        /**
+         * An SDN vnet, e.g. "vnet100".
+         * @visibility backend
+         */
+        vnet?: string;
+      };
+      /**
+       * The IPv4 network, e.g. "10.10.0.0/24" (the network address, not a
+       * host's). Its prefix length goes into every address handed out.
+       * @visibility backend
+       */
+      cidr: string;
+      /**
+       * The default gateway written to cloud-init; inside `cidr`, never
+       * handed out.
+       * @visibility backend
+       */
+      gateway: string;
+      /**
+       * The addresses handed out, lowest first: one range or a list of
+       * ranges, inside `cidr` (its network and broadcast address are never
+       * handed out).
+       * @visibility backend
+       */
+      range:
+        | {
+            /**
+             * First address of the range, e.g. "10.10.0.150".
+             * @visibility backend
+             */
+            first: string;
+            /**
+             * Last address of the range (included).
+             * @visibility backend
+             */
+            last: string;
+          }
+        | Array<{
+            /**
+             * First address of the range.
+             * @visibility backend
+             */
+            first: string;
+            /**
+             * Last address of the range (included).
+             * @visibility backend
+             */
+            last: string;
+          }>;
+      /**
+       * Addresses of the ranges never to hand out (used elsewhere): single
+       * addresses or `{ first, last }` ranges. Default none.
+       * @visibility backend
+       */
+      exclude?: Array<
+        | string
+        | {
+            /**
+             * First excluded address.
+             * @visibility backend
+             */
+            first: string;
+            /**
+             * Last excluded address (included).
+             * @visibility backend
+             */
+            last: string;
+          }
+      >;
+      /**
+       * Group entity refs whose requests (by owner group) may use the pool,
+       * e.g. ["group:default/team-a"] ("team-a" means the same). Absent:
+       * every group.
+       * @visibility backend
+       */
+      groups?: string[];
+      /**
+       * DNS settings written to cloud-init with the address. Default none
+       * (Proxmox then uses the host's).
+       * @visibility backend
+       */
+      dns?: {
+        /**
+         * Up to three IPv4 name servers (cloud-init `nameserver`).
+         * @visibility backend
+         */
+        nameservers?: string[];
+        /**
+         * The search domain (cloud-init `searchdomain`), e.g. "lab.example".
+         * @visibility backend
+         */
+        searchDomain?: string;
+      };
+    }>;
+    // ----------------------------------------------------------- end ipPools
     // ------------------------------------------------------------------
     // proxmox.llm — plain-language drafting (src/llm, src/drafts). Read by
     // readLlmConfig; without `provider` drafting is off (POST /drafts
