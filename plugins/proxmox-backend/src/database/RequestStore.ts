@@ -36,7 +36,10 @@ export interface GuestRecord {
 
 /** Resources a group holds or has asked for. */
 export interface GroupUsage {
+  /** Guests (create requests). */
   count: number;
+  /** Requests of any kind (a day-2 request holds a delta, no guest). */
+  requests?: number;
   cores: number;
   memoryMiB: number;
   diskGiB: number;
@@ -248,14 +251,16 @@ export class RequestStore {
       (id): id is string => !!id,
     );
     if (excluded.length) q.whereNotIn('id', excluded);
-    const [row]: Array<Record<'count' | 'cores' | 'memory' | 'disk', unknown>> =
-      await q.select(
-        trx.raw(
-          "sum(case when kind = 'create' then 1 else 0 end) as count, sum(cores) as cores, sum(memory_mib) as memory, sum(disk_gib) as disk",
-        ),
-      );
+    const [row]: Array<
+      Record<'count' | 'requests' | 'cores' | 'memory' | 'disk', unknown>
+    > = await q.select(
+      trx.raw(
+        "sum(case when kind = 'create' then 1 else 0 end) as count, count(*) as requests, sum(cores) as cores, sum(memory_mib) as memory, sum(disk_gib) as disk",
+      ),
+    );
     return {
       count: Number(row?.count ?? 0),
+      requests: Number(row?.requests ?? 0),
       cores: Number(row?.cores ?? 0),
       memoryMiB: Number(row?.memory ?? 0),
       diskGiB: Number(row?.disk ?? 0),

@@ -133,7 +133,7 @@ function listForMessage(list: readonly string[]): string {
   return `allowed: ${shown}${list.length > 8 ? ', …' : ''}`;
 }
 
-type QuotaKey = keyof GroupUsage;
+type QuotaKey = Exclude<keyof GroupUsage, 'requests'>;
 
 interface QuotaDimension {
   key: QuotaKey;
@@ -343,7 +343,8 @@ export function checkQuotas(
   const who = groupName(spec.owner);
   const committed = ctx.usage?.committed;
   const pending = ctx.usage?.pending;
-  const pendingRequests = num(pending?.count);
+  // a pending day-2 request holds a delta but no guest: it counts here too
+  const pendingRequests = num(pending?.requests ?? pending?.count);
   const considerPending = ctx.phase !== 'approve' && pendingRequests > 0;
 
   for (const d of QUOTA_DIMENSIONS) {

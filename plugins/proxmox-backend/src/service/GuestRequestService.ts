@@ -281,6 +281,9 @@ export class GuestRequestService {
     target: GuestTarget | undefined,
     facts: GuestFacts | undefined,
   ): GuestTarget {
+    if (!target && !facts) {
+      throw new NotFoundError(`No guest ${vmid} in cluster '${cluster}'`);
+    }
     if (!target || (facts && facts.markerRequestId !== target.request.id)) {
       throw new ConflictError(
         `Guest ${cluster}/${vmid} was not created by MycoPod (no request of MycoPod made it${

@@ -93,9 +93,9 @@ export function planResize(
               hot.join(', ') || 'none'
             }) do not cover ${cold
               .map(c => (c === 'cores' ? 'the CPU' : 'the memory'))
-              .join(' or ')}: the new ${cold.join(
-              ' and ',
-            )} apply at its next reboot`,
+              .join(' or ')}: the new ${cold.join(' and ')} ${
+              cold.length > 1 ? 'apply' : 'applies'
+            } at its next reboot`,
           },
         ]
       : [],
