@@ -84,6 +84,12 @@ export async function startProxmoxStack(
               leaseMs: 5_000,
               ...options.executor,
             },
+            // suites send thousands of writes as one user: limits far away
+            // (the rate limit tests set their own)
+            rateLimits: {
+              writes: { limit: 1_000_000, windowSeconds: 60 },
+              actions: { limit: 1_000_000, windowSeconds: 60 },
+            },
             ...options.proxmox,
           },
         },

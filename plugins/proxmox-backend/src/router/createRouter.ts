@@ -25,12 +25,15 @@ export interface RouterDeps {
   requests: RequestService;
   /** Adds more routes (options, inventory) before the error handler. */
   extend?: (router: express.Router) => void;
+  /** Per-caller limit of every write (src/ratelimit), before any route. */
+  writeRateLimit?: express.RequestHandler;
 }
 
 /** The requests API under `/api/proxmox`. */
 export async function createRouter(deps: RouterDeps): Promise<express.Router> {
   const { httpAuth, userInfo, requests } = deps;
   const router = Router();
+  if (deps.writeRateLimit) router.use(deps.writeRateLimit);
   router.use(express.json({ limit: '256kb' }));
 
   async function caller(req: Request): Promise<Caller> {
