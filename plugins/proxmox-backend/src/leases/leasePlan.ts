@@ -88,11 +88,9 @@ export function nextLeaseAction(
 /** The lease as `GET /guests/:cluster/:vmid` shows it. */
 export function leaseView(facts: LeaseFacts, t: LeaseTimings): GuestLease {
   const expired = isExpired(facts);
-  const state: GuestLease['state'] = expired
-    ? 'expired'
-    : facts.tracking?.warnedEndsAt === facts.endsAt
-    ? 'warned'
-    : 'active';
+  let state: GuestLease['state'] = 'active';
+  if (expired) state = 'expired';
+  else if (facts.tracking?.warnedEndsAt === facts.endsAt) state = 'warned';
   return {
     endsAt: new Date(facts.endsAt).toISOString(),
     state,
