@@ -265,7 +265,10 @@ export interface ProxmoxPlan {
   operations: PlanOperation[];
   /** Findings about the plan as a whole. */
   findings: Finding[];
-  /** At least one operation, and no error finding anywhere. */
+  /**
+   * A draft with something left to submit (a draft request, an action not
+   * yet run) and no error finding anywhere.
+   */
   submittable: boolean;
   /** The model that drafted it. */
   model: { provider: string; model: string };

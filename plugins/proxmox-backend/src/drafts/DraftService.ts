@@ -351,7 +351,11 @@ export class DraftService {
     );
     const submittable =
       plan.state === 'draft' &&
-      operations.some(op => op.request?.state === 'draft') &&
+      operations.some(
+        op =>
+          op.request?.state === 'draft' ||
+          (op.mode === 'action' && !op.actionResult),
+      ) &&
       !hasErrorFinding(plan.findings) &&
       !open.some(op => hasErrorFinding(op.findings));
     return {

@@ -1,6 +1,7 @@
 import type {
   GuestRequestBody,
   PlanAction,
+  PowerAction,
   ProxmoxRequest,
 } from '@mycopod/plugin-proxmox-common';
 import type { Caller } from '../service/RequestService';
@@ -34,4 +35,52 @@ export interface GuestActionsPort {
     target: { cluster: string; vmid: number },
     action: PlanAction,
   ): Promise<{ upid?: string }>;
+}
+
+/** The guest action service as the plan needs it (power, snapshot). */
+export interface GuestActionService {
+  power(
+    cluster: string,
+    vmid: number,
+    body: { action: PowerAction },
+    caller: { credentials: Caller['credentials']; actor: string },
+  ): Promise<{ upid: string }>;
+  createSnapshot(
+    cluster: string,
+    vmid: number,
+    body: { name: string; description?: string; includeRam: boolean },
+    caller: { credentials: Caller['credentials']; actor: string },
+  ): Promise<{ upid: string }>;
+}
+
+/** Runs a plan's confirmed actions through the guest action service. */
+export function guestActionsPort(
+  service: GuestActionService,
+): GuestActionsPort {
+  return {
+    async run(caller, target, action) {
+      const who = { credentials: caller.credentials, actor: caller.userRef };
+      const task =
+        action.type === 'power'
+          ? await service.power(
+              target.cluster,
+              target.vmid,
+              { action: action.action },
+              who,
+            )
+          : await service.createSnapshot(
+              target.cluster,
+              target.vmid,
+              {
+                name: action.name,
+                ...(action.description
+                  ? { description: action.description }
+                  : {}),
+                includeRam: false,
+              },
+              who,
+            );
+      return { upid: task.upid };
+    },
+  };
 }

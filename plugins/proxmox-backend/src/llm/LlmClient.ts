@@ -238,11 +238,9 @@ export class LlmClient {
     let result: LlmError;
     if (timedOut || error instanceof OpenAI.APIConnectionTimeoutError) {
       result = new LlmError(
-        `The model (${c.provider} ${
-          c.model
-        }) did not answer within ${Math.round(
-          c.timeoutMs / 1000,
-        )} s; try again, or with a shorter description`,
+        `The model (${c.provider} ${c.model}) did not answer within ${+(
+          c.timeoutMs / 1000
+        ).toFixed(1)} s; try again, or with a shorter description`,
         504,
         'llm.timeout',
       );
