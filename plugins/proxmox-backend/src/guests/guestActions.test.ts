@@ -256,31 +256,86 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(simGuest(sim, vmid).status).toBe('running');
   });
 
-  it('answers 409 while the guest runs another task, and the task goes on', async () => {
+  /** Runs `fn` while simulated tasks take `ms`. */
+  async function withSlowTasks<T>(ms: number, fn: () => Promise<T>) {
     const taskMs = sim.timings.taskMs;
-    sim.timings.taskMs = 2_000;
-    let upid: string;
+    sim.timings.taskMs = ms;
     try {
-      const slow = await post('/snapshots', { name: 'slow-one' });
-      expect(slow.status).toBe(202);
-      upid = slow.body.upid;
-      const busy = await eventually(async () => {
-        const r = await post('/power', { action: 'reboot' });
-        expect(r.status).toBe(409);
-        return r;
-      });
-      expect(busy.body.error.message).toMatch(
-        new RegExp(
-          `^Guest lab/${vmid} (is busy with a Proxmox task \\(qmsnapshot since .+\\)|is locked \\(snapshot\\) by another Proxmox operation)\\. Try again when it has finished\\.$`,
-        ),
-      );
+      return await fn();
     } finally {
       sim.timings.taskMs = taskMs;
     }
-    expect(await waitTask(ctx.server, vmid, upid!)).toMatchObject({
+  }
+
+  it('answers 409 while the guest runs another task, and the task goes on', async () => {
+    // a reboot holds no config lock: the running task list decides
+    const reboot = await withSlowTasks(2_000, async () => {
+      const slow = await post('/power', { action: 'reboot' });
+      expect(slow.status).toBe(202);
+      for (const [path, body] of [
+        ['/power', { action: 'stop' }],
+        ['/snapshots', { name: 'during-reboot' }],
+      ] as const) {
+        const busy = await post(path, body);
+        expect(busy.status).toBe(409);
+        expect(busy.body.error.name).toBe('ConflictError');
+        expect(busy.body.error.message).toMatch(
+          new RegExp(
+            `^Guest lab/${vmid} is busy with a Proxmox task \\(qmreboot since \\d{4}-.+Z\\)\\. Try again when it has finished\\.$`,
+          ),
+        );
+      }
+      return slow.body.upid as string;
+    });
+    expect(await waitTask(ctx.server, vmid, reboot)).toMatchObject({
+      status: 'ok',
+    });
+    expect(simGuest(sim, vmid).snapshots.has('during-reboot')).toBe(false);
+
+    // a snapshot task locks the config: refused as locked or busy
+    const snapshot = await withSlowTasks(2_000, async () => {
+      const slow = await post('/snapshots', { name: 'slow-one' });
+      expect(slow.status).toBe(202);
+      const busy = await post('/power', { action: 'reboot' });
+      expect(busy.status).toBe(409);
+      expect(busy.body.error.message).toMatch(
+        new RegExp(
+          `^Guest lab/${vmid} (is busy with a Proxmox task \\(qmsnapshot|is locked \\(snapshot\\))`,
+        ),
+      );
+      return slow.body.upid as string;
+    });
+    expect(await waitTask(ctx.server, vmid, snapshot)).toMatchObject({
       status: 'ok',
     });
     expect(simGuest(sim, vmid).snapshots.has('slow-one')).toBe(true);
+  });
+
+  it('lets a forced stop end a shutdown that still waits for the guest', async () => {
+    sim.setFaults({ taskFailureRate: 1, taskFailureTypes: ['qmshutdown'] });
+    const shutdown = await withSlowTasks(5_000, async () => {
+      const res = await post('/power', {
+        action: 'shutdown',
+        timeoutSeconds: 600,
+      });
+      expect(res.status).toBe(202);
+      // the shutdown blocks other actions, but not a forced stop
+      await eventually(async () => {
+        const r = await post('/snapshots', { name: 'blocked' });
+        expect(r.status).toBe(409);
+      });
+      return res.body.upid as string;
+    });
+    sim.setFaults(undefined);
+    expect(await act('/power', { action: 'stop' })).toMatchObject({
+      status: 'ok',
+    });
+    expect(await waitTask(ctx.server, vmid, shutdown)).toMatchObject({
+      status: 'failed',
+      exitStatus: 'received interrupt',
+    });
+    expect(simGuest(sim, vmid).status).toBe('stopped');
+    await act('/power', { action: 'start' });
   });
 
   it('publishes the progress of each task on the guest channel and audits its outcome', async () => {
