@@ -30,7 +30,7 @@ export const guestEntityContent = EntityContentBlueprint.make({
     title: 'Proxmox',
     filter: guestEntityFilter,
     loader: () =>
-      import('./components/entity/GuestStatus').then(m => (
+      import('./components/day2/GuestProxmoxTab').then(m => (
         <m.GuestProxmoxContent />
       )),
   },

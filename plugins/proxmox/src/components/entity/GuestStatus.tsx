@@ -23,6 +23,7 @@ import {
   formatPercent,
   formatUptime,
   liveView,
+  type LiveView,
 } from './LiveParts';
 import { LIVE_REFRESH_MS, useLiveQuery } from './useLiveQuery';
 
@@ -187,14 +188,21 @@ function GuestFacts(props: {
   );
 }
 
+/** The live status of the current entity's guest, loaded once per page. */
+export interface GuestLive {
+  entity: EntityLike;
+  where: GuestAnnotations | Error;
+  view: LiveView<GuestLiveStatus>;
+  updatedAt?: number;
+  /** Loads again now (after an action). */
+  refresh: () => void;
+}
+
 /**
- * Live status of the guest of the current entity, refreshed every 10 s
- * while the page is visible. `full` adds the facts of the Proxmox tab.
+ * Loads the live status of the guest of the current entity, again every
+ * 10 s while the page is visible.
  */
-export function GuestLiveStatusView(props: {
-  full?: boolean;
-  refreshMs?: number;
-}) {
+export function useGuestLive(refreshMs: number = LIVE_REFRESH_MS): GuestLive {
   const { entity } = useEntity();
   const api = useApi(proxmoxApiRef);
   const where = guestAnnotations(entity);
@@ -205,15 +213,25 @@ export function GuestLiveStatusView(props: {
     [api, cluster, vmid],
   );
   const key = cluster ? `${cluster}/${vmid}` : undefined;
-  const state = useLiveQuery(key, load, props.refreshMs ?? LIVE_REFRESH_MS);
+  const state = useLiveQuery(key, load, refreshMs);
+  return {
+    entity,
+    where,
+    view: liveView(where, state),
+    updatedAt: state.updatedAt,
+    refresh: state.refresh,
+  };
+}
 
+/** The live status card; `full` adds the facts of the Proxmox tab. */
+export function GuestLiveCard(props: { live: GuestLive; full?: boolean }) {
+  const { entity, where, view, updatedAt } = props.live;
   const subtitle =
     where instanceof Error
       ? undefined
       : `${where.cluster} · VMID ${where.vmid}${
-          state.updatedAt ? ` · updated ${formatClock(state.updatedAt)}` : ''
+          updatedAt ? ` · updated ${formatClock(updatedAt)}` : ''
         }`;
-  const view = liveView(where, state);
   let body;
   if (view.kind === 'error') {
     body = <LiveError error={view.error} texts={GUEST_ERRORS} />;
@@ -233,7 +251,7 @@ export function GuestLiveStatusView(props: {
           full={!!props.full}
         />
         {view.staleError ? (
-          <StaleNotice error={view.staleError} updatedAt={state.updatedAt} />
+          <StaleNotice error={view.staleError} updatedAt={updatedAt} />
         ) : null}
       </Flex>
     );
@@ -252,19 +270,6 @@ export function GuestLiveStatusView(props: {
 
 /** `entity-card:proxmox/guest-status`: the overview card. */
 export function GuestStatusCard() {
-  return <GuestLiveStatusView />;
-}
-
-/** `entity-content:proxmox/guest`: the Proxmox tab. */
-export function GuestProxmoxContent() {
-  return (
-    <Flex direction="column" gap="4" p="4">
-      <GuestLiveStatusView full />
-      <Text as="p" variant="body-small" color="secondary">
-        Live from Proxmox through MycoPod, refreshed every{' '}
-        {LIVE_REFRESH_MS / 1000} s while this page is visible; nothing of it is
-        stored in the catalog.
-      </Text>
-    </Flex>
-  );
+  const live = useGuestLive();
+  return <GuestLiveCard live={live} />;
 }

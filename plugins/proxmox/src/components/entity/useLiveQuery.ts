@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** Default refresh of live Proxmox facts on an open entity page. */
 export const LIVE_REFRESH_MS = 10_000;
@@ -13,6 +13,9 @@ export interface LiveQueryState<T> {
   /** When the last answer arrived (ms since epoch). */
   updatedAt?: number;
 }
+
+/** The state, and a way to load again now (e.g. after an action). */
+export type LiveQuery<T> = LiveQueryState<T> & { refresh: () => void };
 
 function pageHidden(): boolean {
   return (
@@ -30,15 +33,17 @@ export function useLiveQuery<T>(
   key: string | undefined,
   load: () => Promise<T>,
   intervalMs: number = LIVE_REFRESH_MS,
-): LiveQueryState<T> {
+): LiveQuery<T> {
   const [state, setState] = useState<LiveQueryState<T>>({ loading: !!key });
   const loadRef = useRef(load);
   loadRef.current = load;
+  const kick = useRef<() => void>(() => {});
 
   useEffect(() => {
     if (!key) return undefined;
     let active = true;
     let inFlight = false;
+    let again = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const schedule = () => {
       if (active && !pageHidden() && !timer) {
@@ -56,9 +61,24 @@ export function useLiveQuery<T>(
         if (active) setState(s => ({ ...s, error, loading: false }));
       } finally {
         inFlight = false;
-        schedule();
+        if (again && active) {
+          again = false;
+          tick();
+        } else {
+          schedule();
+        }
       }
     }
+    // Loads now; during a load, once more right after it.
+    kick.current = () => {
+      if (!active) return;
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      tick();
+    };
     const onVisibility = () => {
       if (pageHidden()) {
         if (timer) clearTimeout(timer);
@@ -72,10 +92,12 @@ export function useLiveQuery<T>(
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       active = false;
+      kick.current = () => {};
       if (timer) clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [key, intervalMs]);
 
-  return state;
+  const refresh = useCallback(() => kick.current(), []);
+  return { ...state, refresh };
 }

@@ -1,0 +1,143 @@
+import { useState, type CSSProperties } from 'react';
+import { Button, Flex, Text, TextAreaField } from '@backstage/ui';
+import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
+import { formatTime } from '../common/format';
+import { LiveCard } from '../entity/LiveParts';
+import { ActionError } from './ActionError';
+import { ConfirmDialog } from './ConfirmDialog';
+import { FiledRequest } from './FiledRequest';
+import { fieldLabel, formatFieldValue } from './formatChange';
+import { useFileGuestRequest } from './useFileGuestRequest';
+import type { ActionGate } from './useGuestPermissions';
+
+const cell: CSSProperties = {
+  padding: '4px 10px',
+  borderBottom: '1px solid var(--bui-border, #e0e0e0)',
+  textAlign: 'left',
+};
+
+/**
+ * Where the guest differs from what its request declared, and a Reconcile
+ * action that files a request to set it back.
+ */
+export function DriftCard(props: {
+  guest: GuestLiveStatus;
+  gate: ActionGate;
+  onChanged: () => void;
+}) {
+  const { guest, gate } = props;
+  const requests = useFileGuestRequest(guest);
+  const [open, setOpen] = useState(false);
+  const [justification, setJustification] = useState('');
+  const drift = guest.drift;
+  if (!drift) return null;
+  const findings = drift.findings;
+  const table = (
+    <table
+      aria-label="Drift"
+      data-testid="drift-findings"
+      style={{ borderCollapse: 'collapse', width: '100%' }}
+    >
+      <thead>
+        <tr>
+          <th style={cell}>Field</th>
+          <th style={cell}>Declared</th>
+          <th style={cell}>Actual</th>
+        </tr>
+      </thead>
+      <tbody>
+        {findings.map(f => (
+          <tr key={f.field} data-field={f.field}>
+            <td style={cell}>{fieldLabel(f.field)}</td>
+            <td style={cell}>{formatFieldValue(f.field, f.declared)}</td>
+            <td style={cell}>{formatFieldValue(f.field, f.actual)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return (
+    <LiveCard
+      title="Drift"
+      subtitle={`Checked ${formatTime(drift.checkedAt)}`}
+      testId="guest-drift"
+      state="ready"
+    >
+      <Flex direction="column" gap="2">
+        {findings.length === 0 ? (
+          <Text as="p" color="success" data-testid="drift-none">
+            No drift: the guest matches what its request declared.
+          </Text>
+        ) : (
+          <>
+            <Text as="p" color="warning">
+              {findings.length === 1
+                ? '1 field differs'
+                : `${findings.length} fields differ`}{' '}
+              from what the request declared.
+            </Text>
+            {table}
+          </>
+        )}
+        {gate.shown && findings.length > 0 ? (
+          <Flex>
+            <Button
+              variant="secondary"
+              isDisabled={!gate.enabled || requests.busy}
+              onPress={() => {
+                requests.clearError();
+                setOpen(true);
+              }}
+            >
+              Reconcile…
+            </Button>
+          </Flex>
+        ) : null}
+        {requests.filed ? <FiledRequest request={requests.filed} /> : null}
+        {requests.error && !open ? (
+          <ActionError
+            error={requests.error}
+            what="file the reconcile request"
+          />
+        ) : null}
+      </Flex>
+      {open ? (
+        <ConfirmDialog
+          title="Reconcile to the declared spec?"
+          confirmLabel="Request reconcile"
+          what="file the reconcile request"
+          busy={requests.busy}
+          error={requests.error}
+          onConfirm={async () => {
+            const ok = await requests.file({
+              kind: 'reconcile',
+              ...(justification.trim()
+                ? { justification: justification.trim() }
+                : {}),
+            });
+            if (ok) {
+              setOpen(false);
+              props.onChanged();
+            }
+          }}
+          onClose={() => {
+            requests.clearError();
+            setOpen(false);
+          }}
+        >
+          <Text as="p">
+            Once approved, MycoPod sets these fields back to what the request
+            declared; changes made outside MycoPod are undone.
+          </Text>
+          {table}
+          <TextAreaField
+            label="Justification (optional)"
+            value={justification}
+            onChange={setJustification}
+            rows={2}
+          />
+        </ConfirmDialog>
+      ) : null}
+    </LiveCard>
+  );
+}
