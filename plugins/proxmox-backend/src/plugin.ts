@@ -53,7 +53,11 @@ import {
 import { readPolicyConfig } from './policy';
 import { createIpPools, readIpPoolsConfig } from './ipam';
 import { createRouter } from './router/createRouter';
-import { addDraftRoutes, createDrafting } from './drafts';
+import {
+  addDraftRoutes,
+  createDrafting,
+  guestActionsPort,
+} from './drafts';
 import { addInventoryRoutes } from './router/inventoryRoutes';
 import { addLiveRoutes } from './router/liveRoutes';
 import { addGuestRequestRoutes } from './router/guestRequestRoutes';
@@ -273,6 +277,7 @@ export const proxmoxPlugin = createBackendPlugin({
           permissionsRegistry,
           notifier,
           guestRequests,
+          guestActions: guestActionsPort(guestActions),
         });
 
         deps.httpRouter.use(

@@ -305,6 +305,78 @@ describe.each(databases.eachSupportedId())('drafting on %s', databaseId => {
     expect(theirs.map(r => r.state)).toEqual(['draft', 'draft']);
   });
 
+  it('drafts changes to an own guest: a resize draft, and actions that run only when confirmed', async () => {
+    const created = await api(ctx, 'post', '/requests').send({
+      spec: {
+        ...createOp({ name: 'day2-db', memoryMiB: 2048 }).spec,
+        cloudInit: { user: 'ubuntu', ipv4: 'dhcp', sshKeys: [KEY] },
+      },
+    });
+    expect(created.status).toBe(201);
+    await api(
+      ctx,
+      'post',
+      `/requests/${created.body.id}/approve`,
+      'admin',
+    ).send({});
+    let state = '';
+    for (let i = 0; i < 300 && state !== 'ready'; i++) {
+      state = (await api(ctx, 'get', `/requests/${created.body.id}`)).body
+        .state;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    expect(state).toBe('ready');
+
+    ctx.llm.reply({
+      answer: answer([
+        { kind: 'resize', guest: 'day2-db', diskGiB: 80 },
+        { kind: 'snapshot', guest: 'day2-db', name: 'before-grow' },
+        { kind: 'power', guest: 'day2-db', action: 'reboot' },
+      ]),
+    });
+    const plan = (
+      await draft(ctx, 'snapshot day2-db, grow its disk to 80 GB and reboot it')
+    ).body;
+    expect(plan.operations.map((o: any) => [o.kind, o.mode])).toEqual([
+      ['resize', 'request'],
+      ['snapshot', 'action'],
+      ['power', 'action'],
+    ]);
+    const [resize, snapshot, reboot] = plan.operations;
+    expect(resize.request).toMatchObject({
+      kind: 'resize',
+      state: 'draft',
+      planId: plan.id,
+    });
+    expect(resize.target).toMatchObject({ cluster: 'lab', name: 'day2-db' });
+    expect(resize.summary).toMatch(
+      /^Resize day2-db \(lab\/\d+\): disk 40 → 80 GiB$/,
+    );
+    expect(snapshot.summary).toMatch(/^Take snapshot before-grow of day2-db/);
+    expect(plan.submittable).toBe(true);
+
+    const res = await api(ctx, 'post', `/drafts/${plan.id}/submit`).send({
+      confirmActions: [snapshot.id],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.requests).toEqual([
+      expect.objectContaining({
+        id: resize.id,
+        kind: 'resize',
+        state: expect.stringMatching(/^(pending|approved)$/),
+      }),
+    ]);
+    const after = Object.fromEntries(
+      res.body.plan.operations.map((o: any) => [o.id, o]),
+    );
+    expect(after[snapshot.id].actionResult).toMatchObject({
+      status: 'started',
+      upid: expect.stringMatching(/^UPID:/),
+    });
+    expect(after[reboot.id].actionResult).toEqual({ status: 'not-confirmed' });
+    expect(res.body.plan.state).toBe('submitted');
+  });
+
   it('validates the body and the ids at the edge', async () => {
     expect((await draft(ctx, '')).status).toBe(400);
     expect((await draft(ctx, 'x'.repeat(4001))).status).toBe(400);
@@ -319,6 +391,37 @@ describe.each(databases.eachSupportedId())('drafting on %s', databaseId => {
         .status,
     ).toBe(404);
     expect(ctx.llm.chatRequests()).toHaveLength(0);
+  });
+});
+
+describe('the drafts limit per user', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSim(33);
+  });
+  afterAll(() => sim?.stop());
+
+  it('answers 429 with Retry-After once a user used the window; others go on', async () => {
+    const ctx = await startDraftingBackend({
+      knex: await databases.init('SQLITE_3'),
+      sim,
+      llm: { rateLimit: { requests: 2, windowSeconds: 600 } },
+    });
+    try {
+      ctx.llm.setHandler(() => ({ answer: answer([]) }));
+      expect((await draft(ctx, 'first try')).status).toBe(201);
+      // a failing model call counts too
+      ctx.llm.reply({ error: { status: 400, message: 'bad request' } });
+      expect((await draft(ctx, 'second try')).status).toBe(502);
+      const limited = await draft(ctx, 'third try');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body.code).toBe('draft.rate-limited');
+      expect(ctx.llm.chatRequests()).toHaveLength(2);
+      expect((await draft(ctx, 'my first', 'member')).status).toBe(201);
+    } finally {
+      await ctx.stop();
+    }
   });
 });
 
