@@ -27,6 +27,7 @@ import {
   startVmAndWait,
 } from './lifecycle';
 import { ProxmoxApi } from './ProxmoxApi';
+import { VncConsole, VncConsoleTarget, openVncConsole } from './vncConsole';
 import {
   TaskResult,
   WaitForTaskOptions,
@@ -53,6 +54,7 @@ export type {
 } from './clone';
 export type { CloneResult, CloneWithFreshVmidOptions } from './cloneFresh';
 export type { TaskHelperOptions } from './lifecycle';
+export type { VncConsole, VncConsoleTarget } from './vncConsole';
 export type {
   GuestAddress,
   TaskResult,
@@ -281,5 +283,19 @@ export class ProxmoxClient extends ProxmoxApi {
     options?: TaskHelperOptions,
   ) {
     return deleteVmAndWait(this, p, options);
+  }
+
+  // ------------------------------------------------------------- console
+
+  /**
+   * Opens a guest's VNC console: `vncproxy`, the `vncwebsocket` upgrade with
+   * this cluster's token and TLS settings, and the RFB security handshake;
+   * the stream is handed over at ClientInit (see {@link VncConsole}).
+   */
+  openVncConsole(
+    target: VncConsoleTarget,
+    options?: Pick<CallOptions, 'signal' | 'timeoutMs'>,
+  ): Promise<VncConsole> {
+    return openVncConsole(this, target, options);
   }
 }

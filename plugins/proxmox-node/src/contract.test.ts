@@ -39,6 +39,7 @@ const guest = { node: 'pve1', vmid: 100 };
 const upid =
   'UPID:pve1:00000ACD:00006AE8:679A423B:qmclone:112:mycopod@pve!backstage:';
 const digest = 'a2019681a11059dc5602d474c3443b907db213b7';
+const vncticket = 'Ab3!x#1y:PVEVNC:67A1B2C3::c2lnbmF0dXJlK29mK3RoZStub2RlLz09';
 
 const fullVmConfig = {
   name: 'web-01.example.com',
@@ -249,6 +250,10 @@ const EXAMPLES: Examples = {
     },
   ],
   lxcList: [{ node: 'pve1' }],
+  qemuVncProxy: [{ ...guest, websocket: true }, guest],
+  lxcVncProxy: [{ ...guest, websocket: true, width: 800, height: 600 }],
+  qemuVncWebSocket: [{ ...guest, port: 5900, vncticket }],
+  lxcVncWebSocket: [{ ...guest, port: 5999, vncticket }],
   taskStatus: [{ node: 'pve1', upid }],
   taskLog: [{ node: 'pve1', upid, start: 10, limit: 20 }],
   taskList: [

@@ -639,6 +639,56 @@ export const ENDPOINTS = {
     idempotent: true,
   }),
 
+  // --- console (VNC over WebSocket, see vncConsole.ts)
+  /** Starts a VNC proxy task; its ticket admits one WebSocket within 10 s. */
+  qemuVncProxy: endpoint({
+    id: 'qemuVncProxy',
+    method: 'POST',
+    path: '/nodes/{node}/qemu/{vmid}/vncproxy',
+    params: z.strictObject({ ...guest, websocket: bool.optional() }),
+    response: s.vncProxySchema,
+    // a repeat starts another proxy; the unused one times out after 10 s
+    idempotent: false,
+  }),
+  lxcVncProxy: endpoint({
+    id: 'lxcVncProxy',
+    method: 'POST',
+    path: '/nodes/{node}/lxc/{vmid}/vncproxy',
+    params: z.strictObject({
+      ...guest,
+      websocket: bool.optional(),
+      width: int.min(16).max(4096).optional(),
+      height: int.min(16).max(2160).optional(),
+    }),
+    response: s.vncProxySchema,
+    idempotent: false,
+  }),
+  /** Opened as a WebSocket upgrade (plain GET only checks the ticket). */
+  qemuVncWebSocket: endpoint({
+    id: 'qemuVncWebSocket',
+    method: 'GET',
+    path: '/nodes/{node}/qemu/{vmid}/vncwebsocket',
+    params: z.strictObject({
+      ...guest,
+      port: int.min(5900).max(5999),
+      vncticket: str.max(512),
+    }),
+    response: s.vncWebSocketSchema,
+    idempotent: true,
+  }),
+  lxcVncWebSocket: endpoint({
+    id: 'lxcVncWebSocket',
+    method: 'GET',
+    path: '/nodes/{node}/lxc/{vmid}/vncwebsocket',
+    params: z.strictObject({
+      ...guest,
+      port: int.min(5900).max(5999),
+      vncticket: str.max(512),
+    }),
+    response: s.vncWebSocketSchema,
+    idempotent: true,
+  }),
+
   // --- tasks
   taskStatus: endpoint({
     id: 'taskStatus',

@@ -23,9 +23,12 @@ export type {
   ProxmoxClientOptions,
   TaskHelperOptions,
   TaskResult,
+  VncConsole,
+  VncConsoleTarget,
   WaitForTaskOptions,
   WaitOptions,
 } from './ProxmoxClient';
+export { RfbByteReader, RfbStreamError } from './rfbByteReader';
 export {
   PVE_MESSAGES,
   classifyPveMessage,

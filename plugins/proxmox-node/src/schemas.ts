@@ -717,3 +717,22 @@ export const nullSchema = z.unknown().transform(() => null);
 
 /** An async endpoint that returns a UPID, or null when it finished synchronously. */
 export const upidOrNullSchema = z.union([upidSchema, z.null()]);
+
+/**
+ * `POST …/vncproxy`: `ticket` is `<password>:PVEVNC:…` on PVE ≥ 8.4.10
+ * (which also answers `password`); older versions answer the bare ticket,
+ * whose first 8 characters are then the VNC password. Secrets: never log
+ * or forward them.
+ */
+export const vncProxySchema = z.object({
+  user: z.string(),
+  ticket: z.string().min(8),
+  password: z.string().optional(),
+  port: pveInteger,
+  upid: upidSchema,
+  cert: z.string().optional(),
+});
+/** `GET …/vncwebsocket` without an upgrade. */
+export const vncWebSocketSchema = z.object({
+  port: z.union([z.string(), pveNumber]),
+});
