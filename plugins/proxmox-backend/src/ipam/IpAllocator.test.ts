@@ -198,11 +198,13 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     const release = new IpPoolRelease(store, mockServices.logger.mock());
     const service = new IpPoolService([pool], store, allocator);
     const [a, b, c] = await newRequests(3);
-    for (const id of [a, b, c]) {
-      await knex.transaction(trx =>
+    const take = (id: string) =>
+      knex.transaction(trx =>
         allocator.allocate(trx, pool, { id, cluster: 'lab' }),
       );
-    }
+    await take(a);
+    await take(b);
+    await take(c);
     expect(await service.leaseOf(a)).toEqual({
       pool: 'small',
       address: '10.0.0.10/24',
