@@ -15,4 +15,5 @@ export * from './options';
 export * from './form';
 export * from './conditions';
 export * from './day2';
+export * from './console';
 export * from './plan';
