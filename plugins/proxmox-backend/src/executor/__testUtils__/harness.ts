@@ -4,6 +4,8 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { NotFoundError } from '@backstage/errors';
 import {
   ProxmoxRequest,
+  RequestChange,
+  RequestKind,
   VmSpec,
   parseRequestMarker,
   vmSpecSchema,
@@ -220,6 +222,53 @@ export class Harness {
           requester: 'user:default/dev',
           spec: s,
           findings: [],
+        },
+        'user:default/dev',
+        Date.now(),
+      ),
+    );
+    await this.stateMachine.apply({
+      id,
+      event: 'approve',
+      actor: 'user:default/admin',
+      role: 'approver',
+      within: (trx, r) => this.jobs.enqueue(trx, r, Date.now()),
+    });
+    return id;
+  }
+
+  /**
+   * Files a day-2 request on the guest of a ready create request and
+   * approves it (the job is enqueued in the approval).
+   */
+  async approveDay2(
+    createId: string,
+    kind: Exclude<RequestKind, 'create'>,
+    change: RequestChange = { before: {}, after: {} },
+    spec: Partial<VmSpec> = {},
+  ): Promise<string> {
+    const created = await this.request(createId);
+    if (created.guest?.vmid === undefined) {
+      throw new Error(`request ${createId} has no guest`);
+    }
+    const id = randomUUID();
+    await this.knex.transaction(trx =>
+      this.requests.insert(
+        trx,
+        {
+          id,
+          kind,
+          state: 'pending',
+          requester: 'user:default/dev',
+          spec: { ...created.spec, ...spec },
+          findings: [],
+          target: {
+            vmid: created.guest!.vmid!,
+            node: created.guest!.node,
+            createRequestId: createId,
+          },
+          change,
+          resources: { cores: 0, memoryMiB: 0, diskGiB: 0 },
         },
         'user:default/dev',
         Date.now(),
