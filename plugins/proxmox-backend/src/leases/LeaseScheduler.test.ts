@@ -162,6 +162,12 @@ describe.each(databases.eachSupportedId())('leases on %p', databaseId => {
       'decommissioned',
     );
     expect(leaseNotes(vmid)).toHaveLength(2);
+    // the decommissioned guest's tracking row is dropped by the next run
+    expect(await knex('proxmox_leases').where({ request_id: id })).toHaveLength(
+      1,
+    );
+    await run();
+    expect(await knex('proxmox_leases').where({ request_id: id })).toEqual([]);
   });
 
   it('an extension of an expired guest renews its request and stops the decommission', async () => {

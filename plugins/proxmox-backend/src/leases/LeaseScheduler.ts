@@ -120,6 +120,7 @@ export class LeaseScheduler {
       if (signal?.aborted) return summary;
       await count(lease, () => this.#managed(lease));
     }
+    await this.#o.store.retainManaged();
     for (const cluster of this.#o.clusters.list()) {
       if (signal?.aborted) return summary;
       let leases: UnmanagedLease[];
@@ -263,26 +264,23 @@ export class LeaseScheduler {
   async #unmanagedLeases(cluster: string): Promise<UnmanagedLease[]> {
     const { inventory, store, config } = this.#o;
     const snapshot = await inventory.clusterSnapshot(cluster);
-    const leased: UnmanagedLease[] = [];
+    const leased: Array<{ vmid: number; days: number }> = [];
     const hasConfig =
       Object.keys(config.byPool).length + Object.keys(config.byTag).length > 0;
     if (hasConfig) {
       const ours = await inventory.guestRecords(cluster);
-      const now = this.#now();
       for (const g of snapshot.guests) {
         if (g.template || g.type !== 'qemu' || ours.has(g.vmid)) continue;
         const days = configuredLeaseDays(config, g);
-        if (days === undefined) continue;
-        leased.push(
-          await store.trackUnmanaged({ cluster, vmid: g.vmid }, days, now),
-        );
+        if (days !== undefined) leased.push({ vmid: g.vmid, days });
       }
     }
+    const leases = await store.trackUnmanaged(cluster, leased, this.#now());
     await store.retainUnmanaged(
       cluster,
       leased.map(l => l.vmid),
     );
-    return leased;
+    return leases;
   }
 
   async #unmanaged(lease: UnmanagedLease): Promise<LeaseStep | undefined> {

@@ -48,6 +48,17 @@ export interface UnmanagedLease extends GuestKey {
   tracking: LeaseTracking;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Bounded IN lists (SQLite and PostgreSQL limit bound parameters). */
+function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
 const ms = (v: number | string | null | undefined) =>
   v === null || v === undefined ? undefined : toMillis(v);
 
@@ -212,40 +223,96 @@ export class LeaseStore {
   }
 
   /**
-   * Tracks a guest MycoPod did not create that config leases for `days`:
-   * the lease counts from the first time the scheduler saw it (kept), the
-   * end follows the configured days.
+   * Tracks the guests of a cluster MycoPod did not create that config
+   * leases: each lease counts from the first time the scheduler saw the
+   * guest (kept), its end follows the configured days. A few statements per
+   * cluster, whatever the number of guests; nothing is written when nothing
+   * changed.
    */
   async trackUnmanaged(
-    key: GuestKey,
-    days: number,
+    cluster: string,
+    guests: Array<{ vmid: number; days: number }>,
     now: number,
-  ): Promise<UnmanagedLease> {
-    const dayMs = 24 * 60 * 60 * 1000;
-    await this.db(LEASES_TABLE)
-      .insert({
-        cluster: key.cluster,
-        vmid: key.vmid,
-        request_id: null,
-        first_seen_at: now,
-        ends_at: now + days * dayMs,
-        updated_at: now,
-      })
-      .onConflict(['cluster', 'vmid'])
-      .ignore();
-    await this.db(LEASES_TABLE)
-      .where({ cluster: key.cluster, vmid: key.vmid })
-      .whereNull('request_id')
-      .update({
-        ends_at: this.db.raw('first_seen_at + ?', [days * dayMs]),
-      });
-    const lease = await this.unmanagedLease(key);
-    if (!lease) {
-      throw new Error(
-        `Guest ${key.cluster}/${key.vmid} is tracked as a MycoPod guest`,
-      );
+  ): Promise<UnmanagedLease[]> {
+    const vmids = guests.map(g => g.vmid);
+    for (const part of chunks(vmids)) {
+      // a row of a former MycoPod guest of the VMID is stale
+      await this.db(LEASES_TABLE)
+        .where({ cluster })
+        .whereNotNull('request_id')
+        .whereIn('vmid', part)
+        .delete();
     }
-    return lease;
+    for (const part of chunks(guests)) {
+      await this.db(LEASES_TABLE)
+        .insert(
+          part.map(g => ({
+            cluster,
+            vmid: g.vmid,
+            request_id: null,
+            first_seen_at: now,
+            ends_at: now + g.days * DAY_MS,
+            updated_at: now,
+          })),
+        )
+        .onConflict(['cluster', 'vmid'])
+        .ignore();
+    }
+    const byDays = new Map<number, number[]>();
+    for (const g of guests) {
+      byDays.set(g.days, [...(byDays.get(g.days) ?? []), g.vmid]);
+    }
+    for (const [days, list] of byDays) {
+      const span = days * DAY_MS;
+      for (const part of chunks(list)) {
+        await this.db(LEASES_TABLE)
+          .where({ cluster })
+          .whereNull('request_id')
+          .whereIn('vmid', part)
+          .where(w =>
+            w
+              .whereNull('ends_at')
+              .orWhereRaw('ends_at <> first_seen_at + ?', [span]),
+          )
+          .update({
+            ends_at: this.db.raw('first_seen_at + ?', [span]),
+            updated_at: now,
+          });
+      }
+    }
+    const leases: UnmanagedLease[] = [];
+    for (const part of chunks(vmids)) {
+      const rows = await this.db<LeaseRow>(LEASES_TABLE)
+        .where({ cluster })
+        .whereNull('request_id')
+        .whereIn('vmid', part);
+      for (const row of rows) {
+        leases.push({
+          cluster,
+          vmid: Number(row.vmid),
+          endsAt: toMillis(row.ends_at!),
+          tracking: rowToTracking(row),
+        });
+      }
+    }
+    return leases.sort((a, b) => a.vmid - b.vmid);
+  }
+
+  /**
+   * Forgets the rows of MycoPod guests that no longer have a lease (their
+   * create request is no longer ready or expired, e.g. decommissioned).
+   */
+  async retainManaged(): Promise<number> {
+    return this.db(LEASES_TABLE)
+      .whereNotNull('request_id')
+      .whereNotExists(q =>
+        q
+          .select(this.db.raw('1'))
+          .from(`${TABLES.requests} as r`)
+          .whereRaw(`r.id = ${LEASES_TABLE}.request_id`)
+          .whereIn('r.state', ['ready', 'expired']),
+      )
+      .delete();
   }
 
   /**
