@@ -61,16 +61,24 @@ exports.up = async function up(knex) {
   }
 };
 
-/** @param {import('knex').Knex} knex */
+/**
+ * Plain `DROP INDEX` / `DROP COLUMN` on both databases: knex would rebuild
+ * the SQLite table to drop a column, and dropping the old table would
+ * cascade to the request history.
+ *
+ * @param {import('knex').Knex} knex
+ */
 exports.down = async function down(knex) {
-  await knex.schema.alterTable('proxmox_requests', table => {
-    table.dropIndex(['cluster', 'guest_vmid'], 'proxmox_requests_guest_idx');
-    table.dropIndex(
-      ['target_request_id', 'state'],
-      'proxmox_requests_target_idx',
-    );
-    table.dropColumn('lease_ends_at');
-    table.dropColumn('change');
-    table.dropColumn('target_request_id');
-  });
+  for (const index of [
+    'proxmox_requests_guest_idx',
+    'proxmox_requests_target_idx',
+  ]) {
+    await knex.raw('drop index ??', [index]);
+  }
+  for (const column of ['lease_ends_at', 'change', 'target_request_id']) {
+    await knex.raw('alter table ?? drop column ??', [
+      'proxmox_requests',
+      column,
+    ]);
+  }
 };
