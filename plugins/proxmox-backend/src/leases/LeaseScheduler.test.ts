@@ -5,6 +5,13 @@
  * database, the warning window is an hour and the grace two seconds.
  */
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { metrics } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import { manualScheduler, type ManualScheduler } from '@mycopod/test-utils';
 import type { Knex } from 'knex';
@@ -15,6 +22,7 @@ import {
   startSim,
 } from '../__testUtils__/testBackend';
 import { getGuest, provisionGuest, waitForState } from './__testUtils__/guests';
+import { METRIC_NAMES } from '../metrics/metrics';
 import { LEASE_TASK_ID } from './LeaseScheduler';
 
 jest.setTimeout(180_000);
@@ -22,6 +30,31 @@ jest.setTimeout(180_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const GRACE_MS = 2000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({
+  exporter,
+  exportIntervalMillis: 3_600_000,
+});
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+
+/** `mycopod.lease.actions` so far, by action. */
+async function leaseActions(): Promise<Record<string, number>> {
+  exporter.reset();
+  await reader.forceFlush();
+  const out: Record<string, number> = {};
+  for (const rm of exporter.getMetrics()) {
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        if (m.descriptor.name !== METRIC_NAMES.leaseActions) continue;
+        for (const p of m.dataPoints) {
+          out[String(p.attributes.action)] = p.value as number;
+        }
+      }
+    }
+  }
+  return out;
+}
 
 const sleepUntil = async (ms: number) => {
   const wait = ms - Date.now();
@@ -80,6 +113,7 @@ describe.each(databases.eachSupportedId())('leases on %p', databaseId => {
 
   it('warns once, shuts down and expires at the end, decommissions after the grace', async () => {
     expect(scheduler.tasks.get(LEASE_TASK_ID)?.scope).toBe('global');
+    const actionsBefore = await leaseActions();
     const { id, vmid } = await provisionGuest(ctx.server, {
       name: 'lease-timeline',
     });
@@ -168,6 +202,10 @@ describe.each(databases.eachSupportedId())('leases on %p', databaseId => {
     );
     await run();
     expect(await knex('proxmox_leases').where({ request_id: id })).toEqual([]);
+    const actions = await leaseActions();
+    for (const action of ['warn', 'expire', 'decommission']) {
+      expect((actions[action] ?? 0) - (actionsBefore[action] ?? 0)).toBe(1);
+    }
   });
 
   it('an extension of an expired guest renews its request and stops the decommission', async () => {
