@@ -20,6 +20,8 @@ import { ErrorPanel } from '../common/ErrorPanel';
 import { StateBadge } from '../common/StateBadge';
 import { formatTime } from '../common/format';
 import { useLiveRefresh } from '../common/useLiveRefresh';
+import { KIND_LABELS, isDay2Kind } from '../day2/kinds';
+import { RequestChangeSection } from '../day2/RequestChangeSection';
 import { DecisionDialog, type Decision } from './DecisionDialog';
 import {
   CapacitySection,
@@ -205,11 +207,13 @@ export function RequestDetails(props: { id: string }) {
     );
   }
 
+  const day2 = isDay2Kind(request.kind);
   return (
     <Flex direction="column" gap="4" p="4">
       <Flex justify="between" align="center" gap="4">
         <Flex direction="column" gap="1">
           <Text as="h1" variant="title-medium">
+            {day2 ? `${KIND_LABELS[request.kind]} ` : ''}
             {request.spec.name}{' '}
             <StateBadge state={request.state} data-testid="request-state" />
           </Text>
@@ -227,27 +231,31 @@ export function RequestDetails(props: { id: string }) {
       {request.state === 'failed' && request.failureReason ? (
         <ErrorPanel
           error={new Error(request.failureReason)}
-          title="Provisioning failed"
+          title={day2 ? 'The change failed' : 'Provisioning failed'}
         />
       ) : null}
       <Grid.Root columns={{ initial: '1', md: '2' }} gap="4">
         <Flex direction="column" gap="4">
+          {day2 ? <RequestChangeSection request={request} /> : null}
           <SpecSummary
             request={request}
             defaultLeaseDays={options?.lease.defaultDays}
+            title={day2 ? 'Declared specification' : undefined}
           />
         </Flex>
         <Flex direction="column" gap="4">
           <Section title="Policy findings">
             <FindingsList findings={request.findings} testId="findings" />
           </Section>
-          <CapacitySection
-            request={request}
-            options={options}
-            error={optionsError}
-          />
+          {day2 ? null : (
+            <CapacitySection
+              request={request}
+              options={options}
+              error={optionsError}
+            />
+          )}
           <ProvisioningSection request={request} />
-          <GuestSection request={request} />
+          {day2 ? null : <GuestSection request={request} />}
           <HistoryTimeline request={request} />
         </Flex>
       </Grid.Root>

@@ -2,7 +2,7 @@ import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
 import { RouterLink } from '@backstage/frontend-plugin-api';
 import { Card, CardBody, CardHeader, Flex, Text } from '@backstage/ui';
 import {
-  PROVISIONING_STEPS,
+  stepsOf,
   type Finding,
   type ProvisioningStep,
   type ProxmoxOptions,
@@ -97,6 +97,8 @@ function ipv4Text(
 export function SpecSummary(props: {
   request: ProxmoxRequestDetails;
   defaultLeaseDays?: number;
+  /** Default "Specification". */
+  title?: string;
 }) {
   const { spec } = props.request;
   const ci = spec.cloudInit;
@@ -118,7 +120,7 @@ export function SpecSummary(props: {
         props.defaultLeaseDays ? ` (${props.defaultLeaseDays} days)` : ''
       }`;
   return (
-    <Section title="Specification" testId="request-summary">
+    <Section title={props.title ?? 'Specification'} testId="request-summary">
       <table>
         <tbody>
           <Row label="Name">{spec.name}</Row>
@@ -326,7 +328,11 @@ const STEP_LABELS: Record<ProvisioningStep, string> = {
 
 type StepStatus = 'done' | 'current' | 'failed' | 'pending';
 
-/** Provisioning progress by step, with the Proxmox task log tail. */
+/**
+ * Progress by step (the steps of the request's kind: provisioning for a
+ * create, e.g. stop → destroy → release for a decommission), with the
+ * Proxmox task log tail.
+ */
 export function ProvisioningSection(props: { request: ProxmoxRequestDetails }) {
   const { request } = props;
   const progress = request.progress;
@@ -347,20 +353,23 @@ export function ProvisioningSection(props: { request: ProxmoxRequestDetails }) {
     failed: '✗',
     pending: '○',
   };
+  const create = request.kind === 'create';
   return (
-    <Section title="Provisioning" testId="provisioning">
+    <Section title={create ? 'Provisioning' : 'Progress'} testId="provisioning">
       {!progress && request.state !== 'ready' ? (
         <Text as="p" color="secondary">
           {request.state === 'pending' || request.state === 'draft'
-            ? 'Provisioning starts once the request is approved.'
-            : 'No provisioning job.'}
+            ? `${
+                create ? 'Provisioning starts' : 'MycoPod carries it out'
+              } once the request is approved.`
+            : `No ${create ? 'provisioning ' : ''}job.`}
         </Text>
       ) : null}
       <ol
         data-testid="provisioning-steps"
         style={{ margin: 0, paddingLeft: 0, listStyle: 'none' }}
       >
-        {PROVISIONING_STEPS.map(step => {
+        {stepsOf(request.kind).map(step => {
           const status = statusOf(step);
           const active = status === 'current' || status === 'failed';
           return (

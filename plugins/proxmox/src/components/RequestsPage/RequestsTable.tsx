@@ -4,6 +4,8 @@ import type { ProxmoxRequest } from '@mycopod/plugin-proxmox-common';
 import { requestRouteRef } from '../../routes';
 import { StateBadge } from '../common/StateBadge';
 import { formatMiB, formatTime, shortRef } from '../common/format';
+import { changeSummary } from '../day2/formatChange';
+import { KIND_LABELS } from '../day2/kinds';
 
 const cell: CSSProperties = {
   padding: '8px 12px',
@@ -32,9 +34,10 @@ export function RequestsTable(props: { items: ProxmoxRequest[] }) {
       <thead>
         <tr>
           <th style={head}>Name</th>
+          <th style={head}>Kind</th>
           <th style={head}>State</th>
           <th style={head}>Cluster</th>
-          <th style={head}>Size</th>
+          <th style={head}>Size or change</th>
           <th style={head}>Owner</th>
           <th style={head}>Requester</th>
           <th style={head}>Created</th>
@@ -42,10 +45,11 @@ export function RequestsTable(props: { items: ProxmoxRequest[] }) {
       </thead>
       <tbody>
         {props.items.map(r => (
-          <tr key={r.id} data-testid={`request-row-${r.id}`}>
+          <tr key={r.id} data-testid={`request-row-${r.id}`} data-kind={r.kind}>
             <td style={cell}>
               <RouterLink href={pathOf(r.id)}>{r.spec.name}</RouterLink>
             </td>
+            <td style={cell}>{KIND_LABELS[r.kind] ?? r.kind}</td>
             <td style={cell}>
               <StateBadge state={r.state} />
             </td>
@@ -54,8 +58,14 @@ export function RequestsTable(props: { items: ProxmoxRequest[] }) {
               {r.spec.node ? ` / ${r.spec.node}` : ''}
             </td>
             <td style={cell}>
-              {r.spec.cores} vCPU · {formatMiB(r.spec.memoryMiB)} ·{' '}
-              {r.spec.diskGiB} GiB
+              {r.kind === 'create' ? (
+                <>
+                  {r.spec.cores} vCPU · {formatMiB(r.spec.memoryMiB)} ·{' '}
+                  {r.spec.diskGiB} GiB
+                </>
+              ) : (
+                changeSummary(r.change) || '–'
+              )}
             </td>
             <td style={cell}>{shortRef(r.owner)}</td>
             <td style={cell}>{shortRef(r.requester)}</td>

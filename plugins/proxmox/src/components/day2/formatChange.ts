@@ -70,21 +70,19 @@ export interface ChangeRow {
   after: string;
 }
 
-/** The fields a change sets, old → new, in the order the change names them. */
+/**
+ * The fields a change sets, old → new, in the order the change names them
+ * (fields only in `before`, e.g. the size of a decommissioned guest, are
+ * context, not changes).
+ */
 export function changeRows(change: RequestChange | undefined): ChangeRow[] {
   if (!change) return [];
-  const fields = [
-    ...new Set([
-      ...Object.keys(change.after ?? {}),
-      ...Object.keys(change.before ?? {}),
-    ]),
-  ];
-  return fields
+  return Object.keys(change.after ?? {})
     .map(field => ({
       field,
       label: fieldLabel(field),
       before: formatFieldValue(field, change.before?.[field]),
-      after: formatFieldValue(field, change.after?.[field]),
+      after: formatFieldValue(field, change.after[field]),
     }))
     .filter(row => row.before !== row.after);
 }
