@@ -5,6 +5,7 @@ import type {
 } from '@mycopod/plugin-proxmox-common';
 import type { Knex } from 'knex';
 import { TABLES, toMillis } from '../database/tables';
+import type { DriftReader } from '../service/ports';
 
 /** The table of the last drift check per guest. */
 export const DRIFT_TABLE = 'proxmox_guest_drift';
@@ -33,7 +34,7 @@ export interface DeclaredGuest {
  * MycoPod guest, replaced as a whole by every check (an empty set is a
  * guest without drift). Read by the guest endpoint.
  */
-export class DriftStore {
+export class DriftStore implements DriftReader {
   constructor(private readonly db: Knex) {}
 
   /** The last check of a guest; undefined when it was never checked. */
