@@ -101,8 +101,6 @@ export interface RequestPatch {
   guestNode?: string;
   guestVmid?: number;
   failureReason?: string;
-  /** Epoch ms (create requests). */
-  leaseEndsAt?: number;
 }
 
 /** A cursor that was not made by this API. */
@@ -312,9 +310,6 @@ export class RequestStore {
           : {}),
         ...(patch.failureReason !== undefined
           ? { failure_reason: patch.failureReason }
-          : {}),
-        ...(patch.leaseEndsAt !== undefined
-          ? { lease_ends_at: patch.leaseEndsAt }
           : {}),
       });
     if (updated !== 1) return false;

@@ -53,7 +53,17 @@ export async function succeedJob(
   let decommissioned:
     | { request: ProxmoxRequest; from: RequestState }
     | undefined;
-  const finish = async (trx: Knex.Transaction) => {
+  const finish = async (trx: Knex.Transaction, ready: ProxmoxRequest) => {
+    if (!day2 && request.spec.leaseDays !== undefined) {
+      // the lease starts with the transition to ready (same instant)
+      const readyAt = Date.parse(ready.updatedAt);
+      await deps.requests.setLeaseEnd(
+        trx,
+        id,
+        readyAt + request.spec.leaseDays * DAY_MS,
+        readyAt,
+      );
+    }
     const ok = await deps.jobs.finish(
       trx,
       id,
@@ -94,13 +104,7 @@ export async function succeedJob(
         actor: 'system',
         role: 'system',
         comment,
-        patch: {
-          guestNode: node,
-          guestVmid: vmid,
-          ...(!day2 && request.spec.leaseDays !== undefined
-            ? { leaseEndsAt: now + request.spec.leaseDays * DAY_MS }
-            : {}),
-        },
+        patch: { guestNode: node, guestVmid: vmid },
         within: finish,
       }),
   );
