@@ -265,13 +265,10 @@ export class PveHttp {
       statusText = res.statusText ?? '';
       text = await res.body.text();
     } catch (e) {
-      this.#observe(req, started, {
-        errorKind: options.signal?.aborted
-          ? 'aborted'
-          : timeoutSignal.aborted
-          ? 'timeout'
-          : 'network',
-      });
+      let errorKind: ProxmoxErrorKind = 'network';
+      if (options.signal?.aborted) errorKind = 'aborted';
+      else if (timeoutSignal.aborted) errorKind = 'timeout';
+      this.#observe(req, started, { errorKind });
       if (options.signal?.aborted) {
         // A request that may change something was handed to the pool: it
         // may have reached Proxmox.

@@ -43,16 +43,14 @@ export function guestTaskOf(
   },
 ): GuestTask {
   const running = state.status === 'running';
+  let status: GuestTask['status'] = 'running';
+  if (!running) status = isTaskExitOk(state.exitstatus) ? 'ok' : 'failed';
   return {
     upid: upid.upid,
     cluster,
     vmid,
     action: actionOfTaskType(upid.type),
-    status: running
-      ? 'running'
-      : isTaskExitOk(state.exitstatus)
-      ? 'ok'
-      : 'failed',
+    status,
     ...(!running && state.exitstatus ? { exitStatus: state.exitstatus } : {}),
     startedAt: new Date(upid.starttime * 1000).toISOString(),
     ...(state.endedAt ? { endedAt: state.endedAt } : {}),
