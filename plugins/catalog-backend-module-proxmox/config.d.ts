@@ -5,8 +5,8 @@ export interface Config {
     /**
      * The catalog entity provider (catalog-backend-module-proxmox). One
      * provider per `proxmox.clusters[]` entry, named
-     * `proxmox-provider:<cluster>`; the cluster `url` is used for the
-     * Proxmox UI links.
+     * `proxmox-provider:<cluster>`; the cluster's `uiUrl` (else the origin
+     * of its `url`) is used for the Proxmox UI links.
      */
     catalog?: {
       /**

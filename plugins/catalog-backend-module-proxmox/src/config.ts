@@ -9,7 +9,10 @@ import { InputError } from '@backstage/errors';
 /** One configured cluster: its name and the base URL of its Proxmox UI. */
 export interface ClusterConfig {
   name: string;
-  /** Origin of the cluster URL, e.g. `https://pve.example.com:8006`. */
+  /**
+   * The cluster's `uiUrl` (no trailing slash), else the origin of its `url`,
+   * e.g. `https://pve.example.com:8006` (as proxmox-node's `proxmoxUiUrl`).
+   */
   uiUrl: string;
 }
 
@@ -63,11 +66,19 @@ export function readProviderConfig(config: Config): ProviderConfig {
   ).map(c => {
     const name = c.getString('name');
     const url = c.getString('url');
+    const configured = c.getOptionalString('uiUrl');
     let uiUrl: string;
     try {
-      uiUrl = new URL(url).origin;
+      const ui = new URL(configured ?? url);
+      uiUrl = configured
+        ? `${ui.origin}${ui.pathname.replace(/\/+$/, '')}`
+        : ui.origin;
     } catch {
-      throw new InputError(`proxmox.clusters[${name}].url is not a URL`);
+      throw new InputError(
+        `proxmox.clusters[${name}].${
+          configured ? 'uiUrl' : 'url'
+        } is not a URL`,
+      );
     }
     return { name, uiUrl };
   });
