@@ -131,7 +131,7 @@ export class MycoPodPermissionPolicy implements PermissionPolicy {
     if (!isResourcePermission(permission, PROXMOX_GUEST_RESOURCE_TYPE)) {
       return { result: AuthorizeResult.DENY };
     }
-    if (isPermission(permission, proxmoxGuestReadPermission)) {
+    if (permission.name === proxmoxGuestReadPermission.name) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (!GUEST_ACTION_PERMISSIONS.has(permission.name)) {
