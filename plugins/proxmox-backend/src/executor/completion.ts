@@ -73,9 +73,16 @@ export async function succeedJob(
     );
     if (!ok) throw new LeaseLostError(id);
     if (request.kind === 'resize') {
+      // the sizes the resize changed, onto the create request's spec as it is
+      const declared = (await deps.requests.get(createId, trx))!.spec;
+      const resized = { ...declared };
+      for (const key of ['cores', 'memoryMiB', 'diskGiB'] as const) {
+        if (key in (request.change?.after ?? {}))
+          resized[key] = request.spec[key];
+      }
       await deps.requests.applyDeclaredSpec(
         trx,
-        { createRequestId: createId, day2RequestId: id, spec: request.spec },
+        { createRequestId: createId, day2RequestId: id, spec: resized },
         now,
       );
     } else if (request.kind === 'decommission') {

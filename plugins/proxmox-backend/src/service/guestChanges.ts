@@ -102,6 +102,11 @@ export function planResize(
   };
 }
 
+function powerOf(facts: GuestFacts | undefined): string {
+  if (!facts) return 'absent';
+  return facts.running ? 'running' : 'stopped';
+}
+
 /** `decommission`: stop, destroy with its disks, release. */
 export function planDecommission(
   declared: VmSpec,
@@ -112,7 +117,7 @@ export function planDecommission(
     change: {
       before: {
         name: declared.name,
-        status: facts ? (facts.running ? 'running' : 'stopped') : 'absent',
+        status: powerOf(facts),
         cores: declared.cores,
         memoryMiB: declared.memoryMiB,
         diskGiB: declared.diskGiB,

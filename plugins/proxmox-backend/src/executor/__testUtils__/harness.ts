@@ -245,7 +245,7 @@ export class Harness {
     createId: string,
     kind: Exclude<RequestKind, 'create'>,
     change: RequestChange = { before: {}, after: {} },
-    spec: Partial<VmSpec> = {},
+    specOver: Partial<VmSpec> = {},
   ): Promise<string> {
     const created = await this.request(createId);
     if (created.guest?.vmid === undefined) {
@@ -260,7 +260,7 @@ export class Harness {
           kind,
           state: 'pending',
           requester: 'user:default/dev',
-          spec: { ...created.spec, ...spec },
+          spec: { ...created.spec, ...specOver },
           findings: [],
           target: {
             vmid: created.guest!.vmid!,
