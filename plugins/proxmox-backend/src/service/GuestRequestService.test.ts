@@ -251,6 +251,20 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
       .send({});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('cancelled');
+
+    // a shrink frees nothing before it is done
+    const shrink = await fileGuestRequest(
+      ctx.server,
+      g.vmid,
+      { kind: 'resize', memoryMiB: 2048, diskGiB: 50 },
+      'quser',
+    );
+    expect(shrink.status).toBe(201);
+    expect(await row(shrink.body.id)).toMatchObject({
+      cores: 0,
+      memory_mib: 0,
+      disk_gib: 10,
+    });
   });
 
   it('extend-lease within the maximum is auto-approved and moves the lease end; beyond it a policy error', async () => {

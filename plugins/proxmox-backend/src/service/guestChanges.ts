@@ -21,7 +21,7 @@ export interface GuestChangePlan {
   /** The guest's declared spec as the request leaves it. */
   spec: VmSpec;
   change: RequestChange;
-  /** The resource columns: the delta the request asks for (new − old). */
+  /** The resource columns: the growth the request asks for (new − old, ≥ 0). */
   resources: Resources;
   /** Findings of the change itself (e.g. a reboot is needed). */
   findings: Finding[];
@@ -78,9 +78,11 @@ export function planResize(
   return {
     spec: { ...declared, ...next },
     change: { before, after, ...(rebootRequired ? { rebootRequired } : {}) },
+    // a shrink frees its share only once it is done (the create request
+    // then declares the smaller size): an open one holds nothing back
     resources: {
-      cores: next.cores - declared.cores,
-      memoryMiB: next.memoryMiB - declared.memoryMiB,
+      cores: Math.max(0, next.cores - declared.cores),
+      memoryMiB: Math.max(0, next.memoryMiB - declared.memoryMiB),
       diskGiB: next.diskGiB - declared.diskGiB,
     },
     findings: rebootRequired
