@@ -263,12 +263,14 @@ export class LeaseScheduler {
   /** Guests MycoPod did not create that config leases, tracked from first sight. */
   async #unmanagedLeases(cluster: string): Promise<UnmanagedLease[]> {
     const { inventory, store, config } = this.#o;
-    const snapshot = await inventory.clusterSnapshot(cluster);
     const leased: Array<{ vmid: number; days: number }> = [];
     const hasConfig =
       Object.keys(config.byPool).length + Object.keys(config.byTag).length > 0;
     if (hasConfig) {
-      const ours = await inventory.guestRecords(cluster);
+      const [snapshot, ours] = await Promise.all([
+        inventory.clusterSnapshot(cluster),
+        inventory.guestRecords(cluster),
+      ]);
       for (const g of snapshot.guests) {
         if (g.template || g.type !== 'qemu' || ours.has(g.vmid)) continue;
         const days = configuredLeaseDays(config, g);
