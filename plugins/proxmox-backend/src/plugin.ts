@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -53,6 +54,7 @@ import {
 import { readPolicyConfig } from './policy';
 import { createIpPools, readIpPoolsConfig } from './ipam';
 import { createRouter } from './router/createRouter';
+import { registerProxmoxActions } from './actions';
 import {
   addDraftRoutes,
   createDrafting,
@@ -95,6 +97,7 @@ export const proxmoxPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         events: eventsServiceRef,
         clusters: proxmoxClustersServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, database, logger, permissionsRegistry } = deps;
@@ -322,6 +325,17 @@ export const proxmoxPlugin = createBackendPlugin({
         deps.httpRouter.addAuthPolicy({
           path: '/health',
           allow: 'unauthenticated',
+        });
+        // MCP / actions registry: proxmox:<name>, as the calling user
+        registerProxmoxActions({
+          actionsRegistry: deps.actionsRegistry,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          inventory,
+          live,
+          policyChoices: createPolicyChoices(deps.userInfo, policy),
+          requests,
+          drafts,
         });
 
         await scheduleDrift({
