@@ -87,7 +87,7 @@ beforeAll(async () => {
     }
     await new Promise(resolve => setTimeout(resolve, 100));
   }
-  expect(guest).toBeDefined();
+  if (!guest) throw new Error('mcp-db did not become ready');
 });
 
 afterAll(async () => {
