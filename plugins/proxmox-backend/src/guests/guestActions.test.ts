@@ -417,6 +417,34 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     ]);
   });
 
+  it('answers 503 with what Proxmox said when it fails, never a 500 or a secret', async () => {
+    sim.setFaults({
+      routes: [
+        {
+          path: '/nodes/{node}/qemu/{vmid}/status/reboot',
+          rate: 1,
+          kinds: ['503'],
+        },
+      ],
+    });
+    const res = await post('/power', { action: 'reboot' });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toEqual({
+      name: 'ServiceUnavailableError',
+      message: expect.stringMatching(
+        new RegExp(
+          `^Could not reboot guest lab/${vmid}: Proxmox cluster 'lab' did not carry it out \\(.*Service Unavailable\\)$`,
+        ),
+      ),
+    });
+    expect(JSON.stringify(res.body)).not.toContain(sim.token.secret);
+    expect(ctx.audit.at(-1)).toMatchObject({
+      meta: { action: 'reboot', vmid },
+      outcome: 'fail',
+      endMeta: { outcome: 'refused' },
+    });
+  });
+
   it('never lets the token secret out', () => {
     const secret = sim.token.secret;
     expect(JSON.stringify(ctx.sent)).not.toContain(secret);
