@@ -1,4 +1,4 @@
-import { ButtonLink, Text } from '@backstage/ui';
+import { ButtonLink, Flex, Text } from '@backstage/ui';
 import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import type { ActionGate } from './useGuestPermissions';
 
@@ -17,15 +17,17 @@ export function ConsoleLink(props: {
     ) : null;
   }
   return (
-    <ButtonLink
-      variant="secondary"
-      href={guest.consoleUrl}
-      target="_blank"
-      rel="noopener noreferrer"
-      isDisabled={!gate.enabled}
-      data-testid="console-link"
-    >
-      Open console in Proxmox
-    </ButtonLink>
+    <Flex>
+      <ButtonLink
+        variant="secondary"
+        href={guest.consoleUrl}
+        target="_blank"
+        rel="noopener noreferrer"
+        isDisabled={!gate.enabled}
+        data-testid="console-link"
+      >
+        Open console in Proxmox
+      </ButtonLink>
+    </Flex>
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Flex, Grid, Text } from '@backstage/ui';
 import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import { GuestLiveCard, useGuestLive } from '../entity/GuestStatus';
@@ -9,26 +10,59 @@ import { PowerCard } from './PowerCard';
 import { SnapshotsCard } from './SnapshotsCard';
 import { useGuestPermissions } from './useGuestPermissions';
 
-/** The day-2 cards of a guest, each shown as its permission allows. */
-function Day2Cards(props: { guest: GuestLiveStatus; onChanged: () => void }) {
+function Columns(props: { left: ReactNode; right?: ReactNode }) {
+  return (
+    <Grid.Root columns={{ initial: '1', md: '2' }} gap="4">
+      <Flex direction="column" gap="4">
+        {props.left}
+      </Flex>
+      <Flex direction="column" gap="4">
+        {props.right}
+      </Flex>
+    </Grid.Root>
+  );
+}
+
+/**
+ * The status card with the snapshots under it, and the actions beside it,
+ * each card shown as the guest's permissions allow.
+ */
+function GuestDay2(props: {
+  status: ReactNode;
+  guest: GuestLiveStatus;
+  onChanged: () => void;
+}) {
   const { guest, onChanged } = props;
   const gates = useGuestPermissions(guest);
   return (
-    <>
-      <PowerCard guest={guest} gates={gates} onChanged={onChanged} />
-      <LeaseCard
-        guest={guest}
-        gate={gates['extend-lease']}
-        onChanged={onChanged}
-      />
-      <DriftCard guest={guest} gate={gates.reconcile} onChanged={onChanged} />
-      <ChangesCard guest={guest} gates={gates} onChanged={onChanged} />
-      <SnapshotsCard
-        guest={guest}
-        gate={gates.snapshot}
-        onChanged={onChanged}
-      />
-    </>
+    <Columns
+      left={
+        <>
+          {props.status}
+          <SnapshotsCard
+            guest={guest}
+            gate={gates.snapshot}
+            onChanged={onChanged}
+          />
+        </>
+      }
+      right={
+        <>
+          <PowerCard guest={guest} gates={gates} onChanged={onChanged} />
+          <LeaseCard
+            guest={guest}
+            gate={gates['extend-lease']}
+            onChanged={onChanged}
+          />
+          <DriftCard
+            guest={guest}
+            gate={gates.reconcile}
+            onChanged={onChanged}
+          />
+          <ChangesCard guest={guest} gates={gates} onChanged={onChanged} />
+        </>
+      }
+    />
   );
 }
 
@@ -40,18 +74,18 @@ function Day2Cards(props: { guest: GuestLiveStatus; onChanged: () => void }) {
 export function GuestProxmoxContent() {
   const live = useGuestLive();
   const { view } = live;
+  const status = <GuestLiveCard live={live} full />;
   return (
     <Flex direction="column" gap="4" p="4">
-      <Grid.Root columns={{ initial: '1', md: '2' }} gap="4">
-        <Flex direction="column" gap="4">
-          <GuestLiveCard live={live} full />
-        </Flex>
-        <Flex direction="column" gap="4">
-          {view.kind === 'ready' ? (
-            <Day2Cards guest={view.value} onChanged={live.refresh} />
-          ) : null}
-        </Flex>
-      </Grid.Root>
+      {view.kind === 'ready' ? (
+        <GuestDay2
+          status={status}
+          guest={view.value}
+          onChanged={live.refresh}
+        />
+      ) : (
+        <Columns left={status} />
+      )}
       <Text as="p" variant="body-small" color="secondary">
         Live from Proxmox through MycoPod, refreshed every{' '}
         {LIVE_REFRESH_MS / 1000} s while this page is visible; nothing of it is

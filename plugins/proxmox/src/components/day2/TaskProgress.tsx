@@ -57,6 +57,7 @@ export function TaskProgress(props: {
       data-testid="guest-task"
       data-status={status}
       data-action={task.action}
+      data-upid={task.upid}
       role="status"
       style={{
         padding: '6px 10px',

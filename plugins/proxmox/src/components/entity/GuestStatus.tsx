@@ -153,7 +153,7 @@ function GuestFacts(props: {
         guest.type === 'qemu' ? 'Virtual machine (QEMU)' : 'Container (LXC)',
       ],
       ['Name in Proxmox', guest.name ?? '–'],
-      ['Disk', formatGiB(guest.diskMaxGiB)],
+      ['Disk', formatGiB(guest.diskMaxGiB), 'guest-disk'],
       [
         'Guest agent',
         guest.agent === 'ok' ? 'answers' : 'does not answer',
