@@ -21,6 +21,8 @@ describe('proxmox plugin', () => {
       'scaffolder-form-field:proxmox/security-groups-picker',
       'scaffolder-form-field:proxmox/ipv4-picker',
       'scaffolder-form-field:proxmox/policy-review',
+      'scaffolder-form-field:proxmox/plan-review',
+      'api:proxmox/plans',
       'entity-content:proxmox/guest',
       'entity-card:proxmox/guest-status',
       'entity-card:proxmox/node-capacity',
@@ -58,6 +60,7 @@ describe('proxmox plugin', () => {
       'ProxmoxSecurityGroupsPicker',
       'ProxmoxIpv4Picker',
       'ProxmoxPolicyReview',
+      'ProxmoxPlanReview',
     ]);
   });
 

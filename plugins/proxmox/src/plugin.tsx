@@ -9,6 +9,7 @@ import DnsIcon from '@material-ui/icons/Dns';
 import { ProxmoxClient, proxmoxApiRef } from './api';
 import { requestRouteRef, requestsRouteRef } from './routes';
 import { formFieldExtensions } from './fields/extensions';
+import { proxmoxPlansApi } from './fields/ProxmoxPlanReviewApi';
 import { entityExtensions } from './entityExtensions';
 
 /** `api:proxmox`: the backend client. */
@@ -78,6 +79,7 @@ export const proxmoxPlugin = createFrontendPlugin({
   },
   extensions: [
     proxmoxApi,
+    proxmoxPlansApi,
     requestsPage,
     requestPage,
     awaitingApprovalAction,

@@ -11,6 +11,8 @@ import {
 } from '@backstage/errors';
 import type {
   Finding,
+  PlanSubmission,
+  ProxmoxPlan,
   ProxmoxRequest,
   ProxmoxRequestDetails,
   VmSpecInput,
@@ -138,6 +140,40 @@ export class ProxmoxRequestsClient {
       spec,
       submit,
     });
+  }
+
+  /** `POST /drafts`: the model drafts a plan of draft requests. */
+  draftPlan(
+    credentials: BackstageCredentials,
+    text: string,
+  ): Promise<ProxmoxPlan> {
+    return this.call(credentials, 'POST', '/drafts', { text });
+  }
+
+  /** `GET /drafts/:planId`. */
+  getPlan(
+    credentials: BackstageCredentials,
+    planId: string,
+  ): Promise<ProxmoxPlan> {
+    return this.call(
+      credentials,
+      'GET',
+      `/drafts/${encodeURIComponent(planId)}`,
+    );
+  }
+
+  /** `POST /drafts/:planId/submit`: its drafts go to approval. */
+  submitPlan(
+    credentials: BackstageCredentials,
+    planId: string,
+    confirmActions: string[],
+  ): Promise<PlanSubmission> {
+    return this.call(
+      credentials,
+      'POST',
+      `/drafts/${encodeURIComponent(planId)}/submit`,
+      { confirmActions },
+    );
   }
 
   /** `GET /requests/:id`. */

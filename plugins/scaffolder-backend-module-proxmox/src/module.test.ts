@@ -3,7 +3,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import scaffolderModuleProxmox from './index';
 
 describe('scaffolderModuleProxmox', () => {
-  it('registers proxmox:vm:request and proxmox:vm:await', async () => {
+  it('registers the VM request and plan actions', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -13,6 +13,9 @@ describe('scaffolderModuleProxmox', () => {
     expect(actions.map(a => a.id)).toEqual([
       'proxmox:vm:request',
       'proxmox:vm:await',
+      'proxmox:plan:draft',
+      'proxmox:plan:submit',
+      'proxmox:declaration:write',
     ]);
     for (const action of actions) {
       expect(action.supportsDryRun).toBe(true);

@@ -5,8 +5,13 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createVmAwaitAction } from './actions/await';
 import { createVmRequestAction } from './actions/request';
+import { createPlanDraftAction, createPlanSubmitAction } from './actions/plan';
+import { createDeclarationWriteAction } from './actions/declaration';
 
-/** The MycoPod scaffolder actions `proxmox:vm:request` and `proxmox:vm:await`. */
+/**
+ * The MycoPod scaffolder actions: `proxmox:vm:request`, `proxmox:vm:await`,
+ * `proxmox:plan:draft`, `proxmox:plan:submit`, `proxmox:declaration:write`.
+ */
 export const scaffolderModuleProxmox = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'proxmox',
@@ -22,6 +27,9 @@ export const scaffolderModuleProxmox = createBackendModule({
         scaffolder.addActions(
           createVmRequestAction({ auth, discovery }),
           createVmAwaitAction({ auth, discovery, config }),
+          createPlanDraftAction({ auth, discovery }),
+          createPlanSubmitAction({ auth, discovery }),
+          createDeclarationWriteAction({ auth, discovery }),
         );
       },
     });

@@ -50,6 +50,14 @@ export const policyReviewExtension = FormFieldBlueprint.make({
   },
 });
 
+/** The LLM-drafted plan as a diff to review, edit and submit. */
+export const planReviewExtension = FormFieldBlueprint.make({
+  name: 'plan-review',
+  params: {
+    field: () => import('./ProxmoxPlanReview').then(m => m.planReviewField),
+  },
+});
+
 export const formFieldExtensions = [
   clusterPickerExtension,
   templatePickerExtension,
@@ -59,4 +67,5 @@ export const formFieldExtensions = [
   securityGroupsPickerExtension,
   ipv4PickerExtension,
   policyReviewExtension,
+  planReviewExtension,
 ];
