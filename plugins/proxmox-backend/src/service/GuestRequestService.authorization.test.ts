@@ -132,6 +132,15 @@ describe('the request routes on a day-2 request', () => {
     expect(await read('admin')).toBe(200);
     expect(await read('other')).toBe(404);
     expect(await read('none')).toBe(401);
+    const list = async (who: 'dev' | 'member' | 'other', view: string) =>
+      (
+        await request(server)
+          .get(`/api/proxmox/requests?view=${view}&state=pending&limit=200`)
+          .set('Authorization', auth.user(who))
+      ).body.items.map((r: any) => r.id);
+    expect(await list('dev', 'mine')).toContain(id);
+    expect(await list('member', 'all')).toContain(id);
+    expect(await list('other', 'all')).not.toContain(id);
 
     for (const who of ['dev', 'member', 'other'] as const) {
       const res = await request(server)
