@@ -3,8 +3,9 @@
  * the PVE simulator over HTTPS: the options show the pools a group may use
  * with free counts; a request for a pool gets its address at approval and
  * the guest's cloud-init carries it; a failed create gives it back; an
- * exhausted pool refuses at create and at approval; a group-restricted pool
- * or a pool of another network is refused.
+ * exhausted pool refuses at create and at approval; a decommissioned guest
+ * frees it for the next request; a group-restricted pool or a pool of
+ * another network is refused.
  */
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { requestMarker } from '@mycopod/plugin-proxmox-common';
@@ -257,6 +258,44 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
       expect.objectContaining({ code: 'ip-pool.exhausted' }),
     );
     expect((await poolsFor('dev'))['lab-small'].free).toBe(0);
+  });
+
+  it('a decommissioned guest frees its address for the next request', async () => {
+    // the pool is exhausted (previous test): pool-01 holds 10.10.0.150
+    expect((await poolsFor('dev'))['lab-small'].free).toBe(0);
+    const [old] = (
+      await api('dev').get('/requests?state=ready')
+    ).body.items.filter((r: any) => r.spec.name === 'pool-01');
+    const filed = await api('dev').post(
+      `/guests/lab/${old.guest.vmid}/requests`,
+      { kind: 'decommission', justification: 'done with it' },
+    );
+    expect(filed.status).toBe(201);
+    expect(
+      (await api('admin').post(`/requests/${filed.body.id}/approve`)).status,
+    ).toBe(200);
+    const done = await waitForState(filed.body.id, ['ready', 'failed']);
+    expect(done.failureReason).toBeUndefined();
+    expect(done.progress.completed).toEqual(['stop', 'destroy', 'release']);
+    const gone = await waitForState(old.id, ['decommissioned']);
+    expect(gone.ipv4Allocation).toBeUndefined();
+    expect((await poolsFor('dev'))['lab-small'].free).toBe(1);
+    // freed by the decommission's release step (the GuestReleaseHook)
+    expect(ctx.logs).toContainEqual(
+      expect.stringContaining(
+        `IP pool lab-small: 10.10.0.150 of request ${old.id} is free again (guest lab/${old.guest.vmid} released)`,
+      ),
+    );
+
+    const next = await file('pool-06');
+    expect(next.status).toBe(201);
+    expect(
+      (await api('admin').post(`/requests/${next.body.id}/approve`)).status,
+    ).toBe(200);
+    const ready = await waitForState(next.body.id, ['ready', 'failed']);
+    expect(ready.ipv4Allocation.address).toBe('10.10.0.150/24');
+    const [guest] = sim.guests({ marker: requestMarker(next.body.id) });
+    expect(guest.config.ipconfig0).toBe('ip=10.10.0.150/24,gw=10.10.0.1');
   });
 
   /** A second backend whose executor is off: approved requests wait. */
