@@ -43,6 +43,11 @@ backend.add(import('@backstage/plugin-events-backend'));
 // MycoPod: VM requests, approvals and provisioning (/api/proxmox)
 backend.add(import('@mycopod/plugin-proxmox-backend'));
 
+// MCP: MycoPod's (and the catalog's and scaffolder's) actions as MCP tools
+// at /api/mcp-actions/v1, as the signed-in user (backend.actions and
+// auth.clientIdMetadataDocuments in app-config.yaml)
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // notifications and signals
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));

@@ -115,10 +115,13 @@ export async function chooseTemplate(page: Page, title: string, name: string) {
     .getByRole('link', { name: /^Create/ })
     .first()
     .click();
+  // the nearest card around the title (a section may hold several cards)
   const card = page
-    .locator('.MuiCard-root, article')
-    .filter({ hasText: title })
-    .first();
+    .getByText(title, { exact: true })
+    .first()
+    .locator(
+      'xpath=ancestor::*[self::article or contains(concat(" ", @class, " "), " MuiCard-root ")][1]',
+    );
   await card.waitFor({ timeout: 30_000 });
   await card.getByRole('button', { name: 'Choose' }).click();
   await page.waitForURL(new RegExp(`/create/templates/default/${name}`));
