@@ -1,5 +1,5 @@
 import type { CSSProperties } from 'react';
-import { Button, Flex, Text, VisuallyHidden } from '@backstage/ui';
+import { Button, Text, VisuallyHidden } from '@backstage/ui';
 import type { GuestSnapshot } from '@mycopod/plugin-proxmox-common';
 import { formatTime } from '../common/format';
 
@@ -10,6 +10,12 @@ const cell: CSSProperties = {
   verticalAlign: 'top',
 };
 const head: CSSProperties = { ...cell, fontWeight: 600 };
+const actions: CSSProperties = {
+  display: 'flex',
+  flexWrap: 'wrap',
+  gap: 8,
+  justifyContent: 'flex-end',
+};
 
 /** A guest's snapshots, oldest first, each with rollback and delete. */
 export function SnapshotsTable(props: {
@@ -55,7 +61,7 @@ export function SnapshotsTable(props: {
             <td style={cell}>{formatTime(s.createdAt)}</td>
             <td style={cell}>{s.includesRam ? 'yes' : 'no'}</td>
             <td style={cell}>
-              <Flex gap="2" justify="end">
+              <div style={actions}>
                 <Button
                   size="small"
                   variant="secondary"
@@ -75,7 +81,7 @@ export function SnapshotsTable(props: {
                 >
                   Delete
                 </Button>
-              </Flex>
+              </div>
             </td>
           </tr>
         ))}
