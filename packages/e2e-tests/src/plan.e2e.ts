@@ -10,7 +10,8 @@
  * Admin approves one → it becomes ready. Then the MCP server of the demo
  * lists MycoPod's tools for the signed-in developer.
  *
- * Screenshots of every step go to artifacts/plan/.
+ * Screenshots of every step go to artifacts/plan/; with
+ * MYCOPOD_UPDATE_WALKTHROUGH=1 also the README's (docs/walkthrough/plan-*).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { startSimulator, type RunningSimulator } from '@mycopod/pve-simulator';
 import {
   ARTIFACTS_DIR,
   eventually,
+  REPO_ROOT,
   RunningBackend,
   signIn,
   startBackend,
@@ -42,6 +44,7 @@ import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
 jest.setTimeout(240_000);
 
 const SHOTS = path.join(ARTIFACTS_DIR, 'plan');
+const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const VIEWPORT = { width: 1280, height: 900 };
 const TEMPLATE_TITLE = 'Describe what you need in plain language';
 const LLM_KEY = 'sk-e2e-plan-3c2b1a09';
@@ -96,7 +99,13 @@ describe('plain language to a reviewed plan', () => {
   let admin: Page | undefined;
   let webRequestId: string | undefined;
 
-  const shot = screenshots(SHOTS);
+  /** Screenshots into artifacts/; the README's too with MYCOPOD_UPDATE_WALKTHROUGH=1. */
+  const shot = screenshots(
+    SHOTS,
+    process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
+      ? WALKTHROUGH_DIR
+      : undefined,
+  );
   const recording = recorder(SHOTS, () => [
     ['dev', dev],
     ['admin', admin],
@@ -244,7 +253,7 @@ describe('plain language to a reviewed plan', () => {
         .getByText(/Warning: No SSH public key/)
         .waitFor();
       await page.getByText('cluster lab').waitFor();
-      await shot(page, 'plan-diff');
+      await shot(page, 'plan-diff', 'plan-diff');
 
       // the model got the text as data, with the key as bearer token
       const call = llm!.chatRequests()[0];
@@ -257,7 +266,7 @@ describe('plain language to a reviewed plan', () => {
       const memory = web01.getByLabel('Memory (MiB)');
       await memory.fill('8192');
       await web01.getByLabel('SSH public keys').fill(SSH_KEY);
-      await shot(page, 'plan-edit');
+      await shot(page, 'plan-edit', 'plan-edit');
       await web01.getByRole('button', { name: 'Save' }).click();
       await expectText(
         page.getByTestId('plan-operation').nth(0),
@@ -283,7 +292,7 @@ describe('plain language to a reviewed plan', () => {
       await page
         .getByRole('link', { name: 'My requests' })
         .waitFor({ timeout: 60_000 });
-      await shot(page, 'task-finished');
+      await shot(page, 'task-finished', 'plan-submitted');
       const mine = await api(
         backend!.baseUrl,
         devToken,
