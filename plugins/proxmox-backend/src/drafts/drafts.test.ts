@@ -355,13 +355,39 @@ describe.each(databases.eachSupportedId())('drafting on %s', databaseId => {
     expect(snapshot.summary).toMatch(/^Take snapshot before-grow of day2-db/);
     expect(plan.submittable).toBe(true);
 
+    // a resize is edited with its new body: the draft is replaced in place
+    const edited = await api(
+      ctx,
+      'patch',
+      `/drafts/${plan.id}/operations/${resize.id}`,
+    ).send({ change: { kind: 'resize', diskGiB: 100 } });
+    expect(edited.status).toBe(200);
+    const newResize = edited.body.operations[0];
+    expect(newResize.id).not.toBe(resize.id);
+    expect(newResize.request).toMatchObject({ kind: 'resize', state: 'draft' });
+    expect(newResize.change.after).toMatchObject({ diskGiB: 100 });
+    expect(edited.body.operations.map((o: any) => o.kind)).toEqual([
+      'resize',
+      'snapshot',
+      'power',
+    ]);
+    const old = await api(ctx, 'get', `/requests/${resize.id}`);
+    expect(old.body.state).toBe('cancelled');
+    // a create body on a resize is refused
+    const wrong = await api(
+      ctx,
+      'patch',
+      `/drafts/${plan.id}/operations/${newResize.id}`,
+    ).send({ change: { kind: 'extend-lease', days: 3 } });
+    expect(wrong.status).toBe(400);
+
     const res = await api(ctx, 'post', `/drafts/${plan.id}/submit`).send({
       confirmActions: [snapshot.id],
     });
     expect(res.status).toBe(200);
     expect(res.body.requests).toEqual([
       expect.objectContaining({
-        id: resize.id,
+        id: newResize.id,
         kind: 'resize',
         state: expect.stringMatching(/^(pending|approved)$/),
       }),
