@@ -71,7 +71,7 @@ function dryRun(values: Record<string, unknown>) {
 }
 
 const vm = (name: string, over: Record<string, unknown> = {}) => {
-  const { tags: _t, justification: _j, ...spec } = labSpec({ name, ...over });
+  const { justification: _j, ...spec } = labSpec({ name, ...over });
   return { kind: 'create', spec };
 };
 

@@ -35,7 +35,7 @@ const auth = userTokenAuth('scaffolder');
 
 /** A create operation as the model writes it. */
 function createOp(name: string, over: Record<string, unknown> = {}) {
-  const { tags: _t, justification: _j, ...spec } = labSpec({ name, ...over });
+  const { justification: _j, ...spec } = labSpec({ name, ...over });
   return { kind: 'create', spec };
 }
 const answer = (operations: unknown[]) => ({
