@@ -1,9 +1,18 @@
 import { Alert } from '@backstage/ui';
-import { describeActionError } from './actionError';
+import { describeActionError, type ActionContext } from './actionError';
 
 /** A failed action as an alert: busy (409), rate limited (429), denied (403)… */
-export function ActionError(props: { error: unknown; what: string }) {
-  const text = describeActionError(props.error, props.what);
+export function ActionError(props: {
+  error: unknown;
+  what: string;
+  context?: ActionContext;
+}) {
+  const text = describeActionError(
+    props.error,
+    props.what,
+    Date.now(),
+    props.context,
+  );
   return (
     <div data-testid="action-error" data-status={text.status}>
       <Alert

@@ -8,7 +8,7 @@ import { LiveCard } from '../entity/LiveParts';
 import { ActionError } from './ActionError';
 import { DecommissionDialog } from './DecommissionDialog';
 import { FiledRequest } from './FiledRequest';
-import { OpenRequests } from './OpenRequests';
+import { OpenRequestNote, OpenRequests, hasOpenRequest } from './OpenRequests';
 import { ResizeDialog } from './ResizeDialog';
 import { useFileGuestRequest } from './useFileGuestRequest';
 import type { GuestGates } from './useGuestPermissions';
@@ -27,6 +27,7 @@ export function ChangesCard(props: {
   const [dialog, setDialog] = useState<'resize' | 'decommission'>();
   const resize = gates.resize;
   const decommission = gates.decommission;
+  const blocked = hasOpenRequest(guest);
   if (!resize.shown && !decommission.shown && !guest.openRequests?.length) {
     return null;
   }
@@ -55,7 +56,7 @@ export function ChangesCard(props: {
           {resize.shown ? (
             <Button
               variant="secondary"
-              isDisabled={!resize.enabled || requests.busy}
+              isDisabled={!resize.enabled || blocked || requests.busy}
               onPress={() => open('resize')}
             >
               Resize…
@@ -65,7 +66,7 @@ export function ChangesCard(props: {
             <Button
               variant="secondary"
               destructive
-              isDisabled={!decommission.enabled || requests.busy}
+              isDisabled={!decommission.enabled || blocked || requests.busy}
               onPress={() => open('decommission')}
             >
               Decommission…
@@ -74,9 +75,16 @@ export function ChangesCard(props: {
         </Flex>
         {requests.filed ? <FiledRequest request={requests.filed} /> : null}
         {requests.error && !dialog ? (
-          <ActionError error={requests.error} what="file the request" />
+          <ActionError
+            error={requests.error}
+            what="file the request"
+            context="request"
+          />
         ) : null}
         <OpenRequests guest={guest} />
+        {resize.shown || decommission.shown ? (
+          <OpenRequestNote guest={guest} />
+        ) : null}
       </Flex>
       {dialog === 'resize' ? (
         <ResizeDialog

@@ -8,6 +8,7 @@ import {
   Flex,
 } from '@backstage/ui';
 import { ActionError } from './ActionError';
+import type { ActionContext } from './actionError';
 
 /**
  * A dialog that asks before an action (and holds its form, if any): the
@@ -18,6 +19,8 @@ export function ConfirmDialog(props: {
   confirmLabel: string;
   /** For the error's title: "roll back", "file the request"… */
   what: string;
+  /** Filing a request (409: an open request) or a task (409: busy). */
+  context?: ActionContext;
   destructive?: boolean;
   busy?: boolean;
   error?: unknown;
@@ -39,7 +42,11 @@ export function ConfirmDialog(props: {
         <Flex direction="column" gap="3">
           {props.children}
           {props.error ? (
-            <ActionError error={props.error} what={props.what} />
+            <ActionError
+              error={props.error}
+              what={props.what}
+              context={props.context}
+            />
           ) : null}
         </Flex>
       </DialogBody>

@@ -22,6 +22,7 @@ export function DecommissionDialog(props: {
       title={`Decommission ${name}?`}
       confirmLabel="Request decommission"
       what="file the decommission request"
+      context="request"
       destructive
       busy={props.busy}
       error={props.error}

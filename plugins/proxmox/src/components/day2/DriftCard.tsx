@@ -7,6 +7,7 @@ import { ActionError } from './ActionError';
 import { ConfirmDialog } from './ConfirmDialog';
 import { FiledRequest } from './FiledRequest';
 import { fieldLabel, formatFieldValue } from './formatChange';
+import { OpenRequestNote, hasOpenRequest } from './OpenRequests';
 import { useFileGuestRequest } from './useFileGuestRequest';
 import type { ActionGate } from './useGuestPermissions';
 
@@ -83,7 +84,9 @@ export function DriftCard(props: {
           <Flex>
             <Button
               variant="secondary"
-              isDisabled={!gate.enabled || requests.busy}
+              isDisabled={
+                !gate.enabled || hasOpenRequest(guest) || requests.busy
+              }
               onPress={() => {
                 requests.clearError();
                 setOpen(true);
@@ -93,11 +96,13 @@ export function DriftCard(props: {
             </Button>
           </Flex>
         ) : null}
+        {gate.shown ? <OpenRequestNote guest={guest} /> : null}
         {requests.filed ? <FiledRequest request={requests.filed} /> : null}
         {requests.error && !open ? (
           <ActionError
             error={requests.error}
             what="file the reconcile request"
+            context="request"
           />
         ) : null}
       </Flex>
@@ -106,6 +111,7 @@ export function DriftCard(props: {
           title="Reconcile to the declared spec?"
           confirmLabel="Request reconcile"
           what="file the reconcile request"
+          context="request"
           busy={requests.busy}
           error={requests.error}
           onConfirm={async () => {

@@ -45,6 +45,7 @@ export function ExtendLeaseDialog(props: {
       title="Extend the lease"
       confirmLabel="Extend lease"
       what="extend the lease"
+      context="request"
       busy={props.busy}
       error={props.error}
       onConfirm={submit}

@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
 import { Flex, Grid, Text } from '@backstage/ui';
-import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
+import {
+  guestSignalChannel,
+  type GuestLiveStatus,
+} from '@mycopod/plugin-proxmox-common';
+import { useLiveRefresh } from '../common/useLiveRefresh';
 import { GuestLiveCard, useGuestLive } from '../entity/GuestStatus';
 import { LIVE_REFRESH_MS } from '../entity/useLiveQuery';
 import { ChangesCard } from './ChangesCard';
@@ -73,7 +77,16 @@ function GuestDay2(props: {
  */
 export function GuestProxmoxContent() {
   const live = useGuestLive();
-  const { view } = live;
+  const { view, where } = live;
+  // A task's progress, a request's end, a lease or drift change: reload at
+  // once (the 10 s refresh goes on regardless).
+  useLiveRefresh(
+    where instanceof Error
+      ? undefined
+      : guestSignalChannel(where.cluster, where.vmid),
+    live.refresh,
+    { pollMs: 0 },
+  );
   const status = <GuestLiveCard live={live} full />;
   return (
     <Flex direction="column" gap="4" p="4">

@@ -6,6 +6,7 @@ import { LiveCard } from '../entity/LiveParts';
 import { ActionError } from './ActionError';
 import { ExtendLeaseDialog } from './ExtendLeaseDialog';
 import { FiledRequest } from './FiledRequest';
+import { OpenRequestNote, hasOpenRequest } from './OpenRequests';
 import { useFileGuestRequest } from './useFileGuestRequest';
 import type { ActionGate } from './useGuestPermissions';
 
@@ -62,7 +63,9 @@ export function LeaseCard(props: {
           <Flex>
             <Button
               variant="secondary"
-              isDisabled={!gate.enabled || requests.busy}
+              isDisabled={
+                !gate.enabled || hasOpenRequest(guest) || requests.busy
+              }
               onPress={() => {
                 requests.clearError();
                 setOpen(true);
@@ -72,9 +75,14 @@ export function LeaseCard(props: {
             </Button>
           </Flex>
         ) : null}
+        {gate.shown ? <OpenRequestNote guest={guest} /> : null}
         {requests.filed ? <FiledRequest request={requests.filed} /> : null}
         {requests.error && !open ? (
-          <ActionError error={requests.error} what="extend the lease" />
+          <ActionError
+            error={requests.error}
+            what="extend the lease"
+            context="request"
+          />
         ) : null}
       </Flex>
       {open ? (

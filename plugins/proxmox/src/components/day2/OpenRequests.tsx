@@ -28,3 +28,25 @@ export function OpenRequests(props: { guest: GuestLiveStatus }) {
     </div>
   );
 }
+
+/** True while a day-2 request on the guest is open: it takes one at a time. */
+export function hasOpenRequest(guest: GuestLiveStatus): boolean {
+  return (guest.openRequests?.length ?? 0) > 0;
+}
+
+/** Why the request buttons are disabled while a request is open. */
+export function OpenRequestNote(props: { guest: GuestLiveStatus }) {
+  const open = props.guest.openRequests?.[0];
+  if (!open) return null;
+  return (
+    <Text
+      as="p"
+      variant="body-small"
+      color="secondary"
+      data-testid="open-request-note"
+    >
+      One request at a time: the open {KIND_LABELS[open.kind] ?? open.kind}{' '}
+      request ({open.state}) must finish or be cancelled first.
+    </Text>
+  );
+}

@@ -126,6 +126,7 @@ export function ResizeDialog(props: {
       title={`Resize ${guest.name ?? `VMID ${guest.vmid}`}`}
       confirmLabel="Request resize"
       what="file the resize request"
+      context="request"
       busy={props.busy}
       error={props.error}
       onConfirm={submit}

@@ -14,27 +14,44 @@ function backendMessages(error: ProxmoxApiError, generic: string[]): string[] {
   return error.messages.filter(m => !generic.includes(m));
 }
 
+/** An immediate action on the guest (a task), or filing a request. */
+export type ActionContext = 'task' | 'request';
+
+const CONFLICT_HINTS: Record<ActionContext, { title: string; hint: string }> = {
+  task: {
+    title: 'The guest is busy',
+    hint: 'Another task runs on it or it is locked (e.g. by a snapshot or a backup). Wait until that ends, then try again.',
+  },
+  request: {
+    title: 'Not possible right now',
+    hint: 'A guest takes one open request at a time: wait until the open one is done, or cancel it.',
+  },
+};
+
 /**
  * What went wrong with `what` (e.g. "shut the guest down"): 409 says the
- * guest is busy or locked, 429 when to try again, 403 that the user may
- * not; anything else shows the backend's messages.
+ * guest is busy or locked (an open request, for requests), 429 when to try
+ * again, 403 that the user may not; anything else shows the backend's
+ * messages.
  */
 export function describeActionError(
   error: unknown,
   what: string,
   now: number = Date.now(),
+  context: ActionContext = 'task',
 ): ActionErrorText {
   if (!(error instanceof ProxmoxApiError)) {
     return { title: `Could not ${what}`, messages: errorMessages(error) };
   }
   const { status } = error;
   if (status === 409) {
+    const { title, hint } = CONFLICT_HINTS[context];
     return {
       status,
-      title: 'The guest is busy',
+      title,
       messages: [
         ...backendMessages(error, ['The request changed in the meantime']),
-        'Another task runs on it or it is locked (e.g. by a snapshot or a backup). Wait until that ends, then try again.',
+        hint,
       ],
     };
   }

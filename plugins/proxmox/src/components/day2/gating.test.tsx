@@ -1,5 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/react';
-import { renderGuestTab } from './__testUtils__/guestTab';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { guestSignalChannel } from '@mycopod/plugin-proxmox-common';
+import { fakeSignals, renderGuestTab } from './__testUtils__/guestTab';
 
 // Typing into react-aria fields is slow on a busy machine.
 jest.setTimeout(30_000);
@@ -129,5 +130,43 @@ describe('Proxmox tab: what the user may do', () => {
       '/proxmox/requests/req-resize-1',
     );
     expect(open).toHaveTextContent('pending');
+  });
+});
+
+describe('Proxmox tab: one request at a time, live', () => {
+  it('disables the request actions while a request on the guest is open, and says why', async () => {
+    renderGuestTab({
+      drift: DRIFT,
+      openRequests: [{ id: 'req-open-1', kind: 'resize', state: 'approved' }],
+    });
+    await waitFor(() => expect(button('Shut down')).toBeEnabled());
+    for (const name of ['Resize…', 'Decommission…', 'Extend…', 'Reconcile…']) {
+      expect(button(name)).toBeDisabled();
+    }
+    expect(screen.getAllByTestId('open-request-note')[0]).toHaveTextContent(
+      'the open Resize request (approved) must finish or be cancelled first',
+    );
+    // Immediate actions are not requests.
+    expect(button('Take snapshot')).toBeEnabled();
+  });
+
+  it('reloads the live status on a signal of the guest', async () => {
+    const signals = fakeSignals();
+    const { vmid, setGuest } = renderGuestTab({}, { signals });
+    await waitFor(() =>
+      expect(screen.getByTestId('guest-power-state')).toHaveTextContent(
+        'running',
+      ),
+    );
+    await waitFor(() =>
+      expect(signals.channels()).toContain(guestSignalChannel('pve1', vmid)),
+    );
+    setGuest({ status: 'stopped' });
+    act(() => signals.emit(guestSignalChannel('pve1', vmid), {}));
+    await waitFor(() =>
+      expect(screen.getByTestId('guest-power-state')).toHaveTextContent(
+        'stopped',
+      ),
+    );
   });
 });

@@ -297,4 +297,30 @@ describe('Proxmox tab: day-2 requests', () => {
     await screen.findByRole('button', { name: 'Resize…' });
     expect(screen.queryByRole('button', { name: 'Reconcile…' })).toBeNull();
   });
+
+  it('explains a 409 of a request as the one open request the guest may have', async () => {
+    renderGuestTab(
+      {},
+      {
+        api: {
+          fileGuestRequest: jest.fn(async () =>
+            Promise.reject(
+              new ProxmoxApiError(
+                'Guest pve1/600 already has an open request',
+                409,
+              ),
+            ),
+          ),
+        },
+      },
+    );
+    const dialog = await open('Decommission…');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Request decommission' }),
+    );
+    const error = await within(dialog).findByTestId('action-error');
+    expect(error).toHaveTextContent('Not possible right now');
+    expect(error).toHaveTextContent('already has an open request');
+    expect(error).toHaveTextContent('one open request at a time');
+  });
 });
