@@ -337,6 +337,22 @@ describe('plain language to a reviewed plan', () => {
       await dismissSnackbars(page);
       await shot(page, 'ready');
     });
+    // the other requests of the plan still wait for an approver
+    const mine = await api(
+      backend!.baseUrl,
+      devToken,
+      'GET',
+      '/requests?view=mine&limit=50',
+    );
+    const states = mine.body.items
+      .filter((r: any) => r.planId)
+      .map((r: any) => `${r.spec.name}:${r.state}`)
+      .sort();
+    expect(states).toEqual([
+      'app-db:pending',
+      'web-01:ready',
+      'web-02:pending',
+    ]);
   });
 
   it('the MCP server lists MycoPod’s tools for the signed-in developer', async () => {
