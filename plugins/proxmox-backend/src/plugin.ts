@@ -55,11 +55,7 @@ import { readPolicyConfig } from './policy';
 import { createIpPools, readIpPoolsConfig } from './ipam';
 import { createRouter } from './router/createRouter';
 import { registerProxmoxActions } from './actions';
-import {
-  addDraftRoutes,
-  createDrafting,
-  guestActionsPort,
-} from './drafts';
+import { addDraftRoutes, createDrafting, guestActionsPort } from './drafts';
 import { addInventoryRoutes } from './router/inventoryRoutes';
 import { addLiveRoutes } from './router/liveRoutes';
 import { addGuestRequestRoutes } from './router/guestRequestRoutes';
