@@ -55,14 +55,17 @@ interface Failure {
   code?: string;
 }
 
-/** Opens the WebSocket; resolves once upgraded. */
+/**
+ * Opens the WebSocket; resolves once upgraded, with a reader that was
+ * listening from the start (the first bytes may come with the 101).
+ */
 function connect(
   url: string,
   headers: Record<string, string>,
   tls: { rejectUnauthorized: boolean; ca?: string },
   handshakeTimeout: number,
   signal?: AbortSignal,
-): Promise<WebSocket> {
+): Promise<{ ws: WebSocket; reader: RfbByteReader }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['binary'], {
       headers,
@@ -72,12 +75,13 @@ function connect(
       followRedirects: false,
       maxPayload: 16 * 1024 * 1024,
     });
+    const reader = new RfbByteReader(ws);
     const onAbort = () => ws.terminate();
     signal?.addEventListener('abort', onAbort, { once: true });
     const settle = (f?: Failure) => {
       signal?.removeEventListener('abort', onAbort);
       if (f) reject(f);
-      else resolve(ws);
+      else resolve({ ws, reader });
     };
     ws.once('open', () => settle());
     ws.once('unexpected-response', (_req, res) => {
@@ -228,8 +232,9 @@ export async function openVncConsole(
   }`;
   const timeoutMs = options.timeoutMs ?? config.timeouts.requestMs;
   let ws: WebSocket;
+  let reader: RfbByteReader;
   try {
-    ws = await connect(
+    ({ ws, reader } = await connect(
       url,
       { Authorization: `PVEAPIToken=${config.tokenId}=${config.tokenSecret}` },
       {
@@ -238,14 +243,13 @@ export async function openVncConsole(
       },
       config.timeouts.connectMs,
       options.signal,
-    );
+    ));
   } catch (e) {
     options.signal?.throwIfAborted();
     throw fail(e as Failure);
   }
   // errors after the upgrade surface as 'close'; keep them from crashing
   ws.on('error', () => undefined);
-  const reader = new RfbByteReader(ws);
   try {
     const version = await rfbHandshake(
       ws,

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import { DEFAULT_TOKEN } from '../context';
 import { suiteSimulator, TestClient } from '../testUtils';
-import { openWebSocket, TestRfbClient } from './__testUtils__/rfbClient';
+import { openRfbClient } from './__testUtils__/rfbClient';
 import { consoleLineBand, renderConsoleScreen } from './screen';
 
 const OTHER_TOKEN = { tokenId: 'ops@pve!console', secret: 'other-secret' };
@@ -47,11 +47,10 @@ describe('guest console (vncproxy / vncwebsocket)', () => {
     ticket: string,
     token: { tokenId: string; secret: string } = DEFAULT_TOKEN,
   ) {
-    const ws = await openWebSocket(socketUrl(path, port, ticket), {
+    return openRfbClient(socketUrl(path, port, ticket), {
       ca: env.sim.caCertPem,
       authorization: auth(token),
     });
-    return new TestRfbClient(ws);
   }
 
   const web01 = '/nodes/pve1/qemu/100';

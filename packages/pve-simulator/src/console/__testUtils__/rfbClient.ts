@@ -166,17 +166,21 @@ export class TestRfbClient {
   }
 }
 
-/** Opens a WebSocket; resolves with it, or rejects with the HTTP answer or error. */
-export function openWebSocket(
+/**
+ * Opens a WebSocket with an RFB client listening from the start (the first
+ * bytes may come with the 101); rejects with the HTTP answer or error.
+ */
+export function openRfbClient(
   url: string,
   opts: { ca: string; authorization?: string; protocols?: string[] },
-): Promise<WebSocket> {
+): Promise<TestRfbClient> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, opts.protocols ?? ['binary'], {
       ca: opts.ca,
       headers: opts.authorization ? { Authorization: opts.authorization } : {},
     });
-    ws.once('open', () => resolve(ws));
+    const client = new TestRfbClient(ws);
+    ws.once('open', () => resolve(client));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => {
