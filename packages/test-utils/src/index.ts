@@ -5,5 +5,6 @@
 export * from './personas';
 export * from './services';
 export * from './scheduler';
+export * from './serverBackend';
 export * from './simulator';
 export * from './stack';

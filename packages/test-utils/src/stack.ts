@@ -1,7 +1,7 @@
 /* A real Backstage test backend with the real permission backend, the
  * MycoPod policy and the shared mock services, around the proxmox plugin
  * (or a stand-in) the caller passes in. */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import policyModule from '@mycopod/plugin-permission-backend-module-mycopod-policy';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
@@ -13,9 +13,9 @@ import {
   userTokenAuthServiceFactory,
   type Sent,
 } from './services';
+import { startServerBackend, type TestFeature } from './serverBackend';
 import { clustersConfig } from './simulator';
 
-type Features = Parameters<typeof startTestBackend>[0]['features'];
 /** A database client as `TestDatabases.init` returns it. */
 export type Knex = NonNullable<
   Parameters<typeof mockServices.database.factory>[0]
@@ -23,7 +23,7 @@ export type Knex = NonNullable<
 
 export interface ProxmoxStackOptions {
   /** The proxmox plugin (or a stand-in) and any more features. */
-  features: NonNullable<Features>;
+  features: TestFeature[];
   /** Every plugin's database; without it pass a database factory in `features`. */
   knex?: Knex;
   /** The PVE simulator whose clusters `proxmox.clusters` points at... */
@@ -61,7 +61,8 @@ export async function startProxmoxStack(
   const clusters = options.sim
     ? clustersConfig(options.sim, options.cluster, options.maxAttempts)
     : options.clusters ?? [];
-  const backend = await startTestBackend({
+  // the demo backend's HTTP stack: WebSocket routes work (the console)
+  const backend = await startServerBackend({
     features: [
       ...options.features,
       permissionBackend,

@@ -61,6 +61,7 @@ import { addLiveRoutes } from './router/liveRoutes';
 import { addGuestRequestRoutes } from './router/guestRequestRoutes';
 import { GuestRequestService } from './service/GuestRequestService';
 import { readApproverGroups } from './config';
+import { setUpConsole } from './console';
 import { createPolicyChoices } from './service/policyChoices';
 import { RequestNotifier } from './service/RequestNotifier';
 import { RequestService } from './service/RequestService';
@@ -221,6 +222,19 @@ export const proxmoxPlugin = createBackendPlugin({
           deps.clusters.get(name).observe(proxmoxMetrics.proxmoxCall);
         }
         deps.lifecycle.addShutdownHook(() => taskFollower.stop());
+        // the in-browser console: ticket route + WebSocket (src/console)
+        const guestConsole = setUpConsole({
+          config,
+          knex,
+          clusters: deps.clusters,
+          inventory,
+          permissions: deps.permissions,
+          httpAuth: deps.httpAuth,
+          httpRouter: deps.httpRouter,
+          auditor: deps.auditor,
+          logger,
+          lifecycle: deps.lifecycle,
+        });
 
         const executorConfig = readExecutorConfig(config);
         const executor = new ProvisioningExecutor({
@@ -286,6 +300,9 @@ export const proxmoxPlugin = createBackendPlugin({
             requests,
             writeRateLimit: rateLimits.writes,
             extend: router => {
+              guestConsole.addRoutes(router, {
+                rateLimit: rateLimits.actions,
+              });
               addGuestActionRoutes(router, {
                 actions: guestActions,
                 httpAuth: deps.httpAuth,

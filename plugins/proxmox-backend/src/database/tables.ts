@@ -16,6 +16,8 @@ export const TABLES = {
   vmids: 'proxmox_vmid_reservations',
   /** IP pool addresses held by requests (src/ipam). */
   ipAllocations: 'proxmox_ip_allocations',
+  /** One-time console tickets (src/console). */
+  consoleTickets: 'proxmox_console_tickets',
 } as const;
 
 export interface RequestRow {
