@@ -36,6 +36,23 @@ export const guestEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * `entity-content:proxmox/console`: the Console tab of a VM or container
+ * (noVNC through the proxmox backend; `proxmox.guest.console`).
+ */
+export const guestConsoleContent = EntityContentBlueprint.make({
+  name: 'console',
+  params: {
+    path: 'console',
+    title: 'Console',
+    filter: guestEntityFilter,
+    loader: () =>
+      import('./components/console/GuestConsoleContent').then(m => (
+        <m.GuestConsoleContent />
+      )),
+  },
+});
+
 /** `entity-card:proxmox/guest-status`: live status on a guest's overview. */
 export const guestStatusCard = EntityCardBlueprint.make({
   name: 'guest-status',
@@ -77,6 +94,7 @@ export const clusterSummaryCard = EntityCardBlueprint.make({
 
 export const entityExtensions = [
   guestEntityContent,
+  guestConsoleContent,
   guestStatusCard,
   nodeCapacityCard,
   clusterSummaryCard,

@@ -24,6 +24,7 @@ describe('proxmox plugin', () => {
       'scaffolder-form-field:proxmox/plan-review',
       'api:proxmox/plans',
       'entity-content:proxmox/guest',
+      'entity-content:proxmox/console',
       'entity-card:proxmox/guest-status',
       'entity-card:proxmox/node-capacity',
       'entity-card:proxmox/cluster-summary',

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   ClusterSummary,
+  ConsoleTicket,
   CreateSnapshotBody,
   Finding,
   GuestLiveStatus,
@@ -90,6 +91,11 @@ export interface ProxmoxApi {
     vmid: number,
     body: GuestRequestBody,
   ): Promise<ProxmoxRequest>;
+  /**
+   * `POST /guests/:cluster/:vmid/console`: a one-time ticket for the
+   * console WebSocket (`proxmox.guest.console`; 409 when not running).
+   */
+  createConsoleTicket(cluster: string, vmid: number): Promise<ConsoleTicket>;
 }
 
 export const proxmoxApiRef = createApiRef<ProxmoxApi>().with({

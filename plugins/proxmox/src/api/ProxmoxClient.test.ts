@@ -238,6 +238,37 @@ describe('ProxmoxClient', () => {
     });
   });
 
+  it('asks for a console ticket with an empty body; 409 and 403 as typed errors', async () => {
+    const ticket = {
+      ticket: 'x'.repeat(43),
+      expiresAt: '2026-12-03T10:00:30.000Z',
+      socketPath: '/console/socket',
+      guest: { cluster: 'lab', vmid: 104, node: 'pve1', type: 'qemu' },
+      idleTimeoutMs: 1,
+      maxSessionMs: 2,
+    };
+    const { c, fetch } = client(
+      jsonResponse(201, ticket),
+      jsonResponse(409, { error: { message: 'Guest lab/104 is not running' } }),
+      jsonResponse(403, { error: { message: 'You may not' } }),
+    );
+    expect(await c.createConsoleTicket('lab', 104)).toEqual(ticket);
+    expect(fetch.mock.calls[0][0]).toBe(
+      'plugin://proxmox/guests/lab/104/console',
+    );
+    expect(fetch.mock.calls[0][1]).toMatchObject({
+      method: 'POST',
+      body: '{}',
+    });
+    await expect(c.createConsoleTicket('lab', 104)).rejects.toMatchObject({
+      status: 409,
+      message: 'Guest lab/104 is not running',
+    });
+    await expect(c.createConsoleTicket('lab', 104)).rejects.toMatchObject({
+      status: 403,
+    });
+  });
+
   it('reads when to retry from a 429, in the header or the body', async () => {
     const { c } = client(
       jsonResponse(

@@ -1,6 +1,7 @@
 import type { FetchApi } from '@backstage/frontend-plugin-api';
 import type {
   ClusterSummary,
+  ConsoleTicket,
   CreateSnapshotBody,
   GuestLiveStatus,
   GuestRequestBody,
@@ -181,6 +182,16 @@ export class ProxmoxClient implements ProxmoxApi {
     return this.call(`${guestPath(cluster, vmid)}/requests`, {
       method: 'POST',
       body,
+    });
+  }
+
+  async createConsoleTicket(
+    cluster: string,
+    vmid: number,
+  ): Promise<ConsoleTicket> {
+    return this.call(`${guestPath(cluster, vmid)}/console`, {
+      method: 'POST',
+      body: {},
     });
   }
 

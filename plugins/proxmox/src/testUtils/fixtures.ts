@@ -269,6 +269,14 @@ export function fakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
           change: { before: {}, after: {} },
         }),
     ),
+    createConsoleTicket: jest.fn(async (cluster: string, vmid: number) => ({
+      ticket: 'T'.repeat(43),
+      expiresAt: new Date(Date.now() + 30_000).toISOString(),
+      socketPath: '/console/socket',
+      guest: { cluster, vmid, node: 'n1', type: 'qemu' as const },
+      idleTimeoutMs: 900_000,
+      maxSessionMs: 14_400_000,
+    })),
     ...overrides,
   };
 }
