@@ -9,6 +9,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { DraftRateLimitError, LlmError } from '../llm/errors';
+import { callerOf } from '../router/caller';
 import { RequestValidationError } from '../service/errors';
 import type { Caller } from '../service/RequestService';
 
@@ -29,12 +30,10 @@ export async function actionCaller(
       'MycoPod actions act for a signed-in user; connect the MCP client as a user (auth.clientIdMetadataDocuments), not with a service token',
     );
   }
-  const info = await userInfo.getUserInfo(credentials);
-  return {
-    credentials,
-    userRef: principal.userEntityRef,
-    ownership: info.ownershipEntityRefs,
-  };
+  return callerOf(
+    userInfo,
+    credentials as BackstageCredentials<BackstageUserPrincipal>,
+  );
 }
 
 /**

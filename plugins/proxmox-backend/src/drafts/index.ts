@@ -23,7 +23,7 @@ import { DraftRateLimiter } from './rateLimit';
 
 export { DraftService } from './DraftService';
 export { PlanChanges } from './PlanChanges';
-export { addDraftRoutes, callerOf } from './routes';
+export { addDraftRoutes } from './routes';
 export { guestActionsPort } from './ports';
 export type { GuestActionsPort, GuestRequestsPort } from './ports';
 

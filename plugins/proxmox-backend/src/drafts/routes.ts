@@ -12,8 +12,8 @@ import {
 import type { ErrorRequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
 import { DraftRateLimitError, LlmError } from '../llm/errors';
+import { requestCaller } from '../router/caller';
 import { parseInput } from '../router/validation';
-import type { Caller } from '../service/RequestService';
 import type { DraftService } from './DraftService';
 import { PlanChanges, PlanNotSubmittableError } from './PlanChanges';
 
@@ -21,20 +21,6 @@ export interface DraftRoutesDeps {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   drafts: DraftService;
-}
-
-/** Signed-in users only: a service principal has no plans. */
-export async function callerOf(
-  deps: { httpAuth: HttpAuthService; userInfo: UserInfoService },
-  req: Request,
-): Promise<Caller> {
-  const credentials = await deps.httpAuth.credentials(req, { allow: ['user'] });
-  const info = await deps.userInfo.getUserInfo(credentials);
-  return {
-    credentials,
-    userRef: info.userEntityRef,
-    ownership: info.ownershipEntityRefs,
-  };
 }
 
 const noQuery = z.strictObject({});
@@ -84,7 +70,7 @@ export const draftErrorHandler: ErrorRequestHandler = (
  */
 export function addDraftRoutes(router: Router, deps: DraftRoutesDeps): void {
   const changes = new PlanChanges(deps.drafts);
-  const who = (req: Request) => callerOf(deps, req);
+  const who = (req: Request) => requestCaller(deps, req);
   const planOf = (req: Request) =>
     parseInput(planIdSchema, req.params.planId, 'planId');
 

@@ -13,9 +13,10 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import type { Caller, RequestService } from '../service/RequestService';
+import type { RequestService } from '../service/RequestService';
 import { CursorError } from '../database/RequestStore';
 import { RequestValidationError } from '../service/errors';
+import { requestCaller } from './caller';
 import { proxmoxErrorHandler } from './errorHandler';
 import { parseInput } from './validation';
 
@@ -36,15 +37,7 @@ export async function createRouter(deps: RouterDeps): Promise<express.Router> {
   if (deps.writeRateLimit) router.use(deps.writeRateLimit);
   router.use(express.json({ limit: '256kb' }));
 
-  async function caller(req: Request): Promise<Caller> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const info = await userInfo.getUserInfo(credentials);
-    return {
-      credentials,
-      userRef: info.userEntityRef,
-      ownership: info.ownershipEntityRefs,
-    };
-  }
+  const caller = (req: Request) => requestCaller({ httpAuth, userInfo }, req);
   const idOf = (req: Request) =>
     parseInput(requestIdSchema, req.params.id, 'id');
   const noQuery = z.strictObject({});

@@ -6,6 +6,7 @@ import { guestRequestBodySchema } from '@mycopod/plugin-proxmox-common';
 import type express from 'express';
 import { z } from 'zod';
 import type { GuestRequestService } from '../service/GuestRequestService';
+import { requestCaller } from './caller';
 import { guestParamsSchema } from './liveRoutes';
 import { parseInput } from './validation';
 
@@ -26,20 +27,13 @@ export function addGuestRequestRoutes(
   deps: GuestRequestRoutesDeps,
 ): void {
   router.post('/guests/:cluster/:vmid/requests', async (req, res) => {
-    const credentials = await deps.httpAuth.credentials(req, {
-      allow: ['user'],
-    });
+    const caller = await requestCaller(deps, req);
     const { cluster, vmid } = parseInput(guestParamsSchema, req.params);
     parseInput(z.strictObject({}), req.query);
     const body = parseInput(guestRequestBodySchema, req.body ?? {});
-    const info = await deps.userInfo.getUserInfo(credentials);
     const request = await deps.guestRequests.file(
       { cluster, vmid, body },
-      {
-        credentials,
-        userRef: info.userEntityRef,
-        ownership: info.ownershipEntityRefs,
-      },
+      caller,
     );
     res.status(201).json(request);
   });
