@@ -676,5 +676,40 @@ export interface Config {
       };
     };
     // --------------------------------------------------------------- end llm
+    // ------------------------------------------------------------------
+    // proxmox.console — the in-browser console (src/console). Read by
+    // readConsoleConfig; an invalid value fails startup naming the key.
+    // ------------------------------------------------------------------
+    /**
+     * The in-browser console of guests (noVNC in the Console tab through
+     * this backend). Every key is optional.
+     * @visibility backend
+     */
+    console?: {
+      /**
+       * Offer the console: the ticket route and the WebSocket. Default true.
+       * @visibility backend
+       */
+      enabled?: boolean;
+      /**
+       * How long a one-time console ticket waits for its WebSocket, in ms,
+       * 1000 to 30000. Default 30000.
+       * @visibility backend
+       */
+      ticketTtlMs?: number;
+      /**
+       * A session with no traffic in either direction for this long ends
+       * (close code 4001), in ms. Default 900000 (15 min).
+       * @visibility backend
+       */
+      idleTimeoutMs?: number;
+      /**
+       * No session lasts longer (close code 4002), in ms. Default 14400000
+       * (4 h).
+       * @visibility backend
+       */
+      maxSessionMs?: number;
+    };
+    // ----------------------------------------------------------- end console
   };
 }
