@@ -13,6 +13,7 @@ import type { ErrorRequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
 import { DraftRateLimitError, LlmError } from '../llm/errors';
 import { requestCaller } from '../router/caller';
+import { sendError } from '../router/errorHandler';
 import { parseInput } from '../router/validation';
 import type { DraftService } from './DraftService';
 import { PlanChanges, PlanNotSubmittableError } from './PlanChanges';
@@ -40,12 +41,8 @@ export const draftErrorHandler: ErrorRequestHandler = (
     next(error);
     return;
   }
-  const send = (status: number, extra: Record<string, unknown> = {}) =>
-    res.status(status).json({
-      error: { name: error.name, message: error.message },
-      response: { statusCode: status },
-      ...extra,
-    });
+  const send = (status: number, extra?: Record<string, unknown>) =>
+    sendError(res, error, status, extra);
   if (error instanceof LlmError) {
     send(error.status, { code: error.code });
   } else if (error instanceof DraftRateLimitError) {
@@ -73,6 +70,8 @@ export function addDraftRoutes(router: Router, deps: DraftRoutesDeps): void {
   const who = (req: Request) => requestCaller(deps, req);
   const planOf = (req: Request) =>
     parseInput(planIdSchema, req.params.planId, 'planId');
+  const operationOf = (req: Request) =>
+    parseInput(planOperationIdSchema, req.params.operationId, 'operationId');
 
   router.post('/drafts', async (req, res) => {
     const caller = await who(req);
@@ -91,11 +90,7 @@ export function addDraftRoutes(router: Router, deps: DraftRoutesDeps): void {
   router.patch('/drafts/:planId/operations/:operationId', async (req, res) => {
     const caller = await who(req);
     const planId = planOf(req);
-    const operationId = parseInput(
-      planOperationIdSchema,
-      req.params.operationId,
-      'operationId',
-    );
+    const operationId = operationOf(req);
     const body = parseInput(editPlanOperationBodySchema, req.body);
     res.json(await changes.edit(planId, operationId, body, caller));
   });
@@ -103,11 +98,7 @@ export function addDraftRoutes(router: Router, deps: DraftRoutesDeps): void {
   router.delete('/drafts/:planId/operations/:operationId', async (req, res) => {
     const caller = await who(req);
     const planId = planOf(req);
-    const operationId = parseInput(
-      planOperationIdSchema,
-      req.params.operationId,
-      'operationId',
-    );
+    const operationId = operationOf(req);
     res.json(await changes.remove(planId, operationId, caller));
   });
 

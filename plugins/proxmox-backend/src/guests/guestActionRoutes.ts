@@ -55,6 +55,16 @@ export function addGuestActionRoutes(
     return { credentials, actor: credentials.principal.userEntityRef };
   }
 
+  /** The route's params by `schema`; any query is refused (400). */
+  function paramsOf<S extends z.ZodType>(
+    schema: S,
+    req: express.Request,
+  ): z.output<S> {
+    const params = parseInput(schema, req.params);
+    parseInput(noQuery, req.query);
+    return params;
+  }
+
   /** 202 with the task and where to follow it. */
   function accepted(req: express.Request, res: express.Response, t: GuestTask) {
     res
@@ -69,8 +79,7 @@ export function addGuestActionRoutes(
 
   router.post('/guests/:cluster/:vmid/power', limit, async (req, res) => {
     const who = await caller(req);
-    const { cluster, vmid } = parseInput(guestParamsSchema, req.params);
-    parseInput(noQuery, req.query);
+    const { cluster, vmid } = paramsOf(guestParamsSchema, req);
     const body = parseInput(powerBodySchema, req.body ?? {});
     if (body.timeoutSeconds !== undefined && body.action !== 'shutdown') {
       throw new RequestValidationError([
@@ -85,16 +94,14 @@ export function addGuestActionRoutes(
 
   router.get('/guests/:cluster/:vmid/snapshots', async (req, res) => {
     const who = await caller(req);
-    const { cluster, vmid } = parseInput(guestParamsSchema, req.params);
-    parseInput(noQuery, req.query);
+    const { cluster, vmid } = paramsOf(guestParamsSchema, req);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ items: await actions.listSnapshots(cluster, vmid, who) });
   });
 
   router.post('/guests/:cluster/:vmid/snapshots', limit, async (req, res) => {
     const who = await caller(req);
-    const { cluster, vmid } = parseInput(guestParamsSchema, req.params);
-    parseInput(noQuery, req.query);
+    const { cluster, vmid } = paramsOf(guestParamsSchema, req);
     const body = parseInput(createSnapshotBodySchema, req.body ?? {});
     accepted(
       req,
@@ -108,11 +115,7 @@ export function addGuestActionRoutes(
     limit,
     async (req, res) => {
       const who = await caller(req);
-      const { cluster, vmid, name } = parseInput(
-        snapshotParamsSchema,
-        req.params,
-      );
-      parseInput(noQuery, req.query);
+      const { cluster, vmid, name } = paramsOf(snapshotParamsSchema, req);
       parseInput(noBody, req.body ?? {});
       accepted(
         req,
@@ -127,11 +130,7 @@ export function addGuestActionRoutes(
     limit,
     async (req, res) => {
       const who = await caller(req);
-      const { cluster, vmid, name } = parseInput(
-        snapshotParamsSchema,
-        req.params,
-      );
-      parseInput(noQuery, req.query);
+      const { cluster, vmid, name } = paramsOf(snapshotParamsSchema, req);
       accepted(
         req,
         res,
@@ -142,8 +141,7 @@ export function addGuestActionRoutes(
 
   router.get('/guests/:cluster/:vmid/tasks/:upid', async (req, res) => {
     const who = await caller(req);
-    const { cluster, vmid, upid } = parseInput(taskParamsSchema, req.params);
-    parseInput(noQuery, req.query);
+    const { cluster, vmid, upid } = paramsOf(taskParamsSchema, req);
     res.setHeader('Cache-Control', 'no-store');
     res.json(await actions.task(cluster, vmid, upid, who));
   });

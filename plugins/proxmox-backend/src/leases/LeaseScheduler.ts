@@ -3,7 +3,10 @@ import type { ProxmoxClusters } from '@mycopod/plugin-proxmox-node';
 import type { InventoryService } from '../inventory/InventoryService';
 import { describeFailure } from '../inventory/describeFailure';
 import type { RequestNotifier } from '../service/RequestNotifier';
-import type { RequestStateMachine } from '../service/RequestStateMachine';
+import type {
+  RequestStateMachine,
+  TransitionInput,
+} from '../service/RequestStateMachine';
 import { type LeaseConfig, configuredLeaseDays } from './config';
 import {
   type LeaseAction,
@@ -188,71 +191,42 @@ export class LeaseScheduler {
     notified: NotifiedLease,
     now: number,
   ): Promise<boolean> {
-    const { store, stateMachine } = this.#o;
+    const { store } = this.#o;
     const done = await this.#audit('expire', lease, async () => {
       await this.#shutDown(lease);
-      try {
-        await stateMachine.apply({
-          id: lease.requestId,
-          event: 'expire',
-          actor: 'system',
-          role: 'system',
-          comment: `The lease ended on ${iso(
-            lease.endsAt,
-          )}: the guest was shut down`,
-          guard: async trx => {
-            if ((await store.leaseEnd(trx, lease.requestId)) !== lease.endsAt) {
-              throw new LeaseMovedError();
-            }
-          },
-          within: async trx => {
-            await store.recordExpiry(lease, lease.endsAt, now, trx);
-          },
-        });
-        return true;
-      } catch (error) {
-        if (error instanceof LeaseMovedError) return false;
-        throw error;
-      }
+      return this.#transitionUnlessMoved(lease, {
+        event: 'expire',
+        comment: `The lease ended on ${iso(
+          lease.endsAt,
+        )}: the guest was shut down`,
+        guard: async trx => {
+          if ((await store.leaseEnd(trx, lease.requestId)) !== lease.endsAt) {
+            throw new LeaseMovedError();
+          }
+        },
+        within: async trx => {
+          await store.recordExpiry(lease, lease.endsAt, now, trx);
+        },
+      });
     });
-    if (done) {
-      await this.#o.leaseNotifier.expired(
-        notified,
-        decommissionAt(
-          {
-            endsAt: lease.endsAt,
-            tracking: { firstSeenAt: now, expiredAt: now },
-          },
-          this.#o.config,
-        ),
-      );
-    }
+    if (done) await this.#notifyExpired(notified, now);
     return done;
   }
 
   async #renew(lease: ManagedLease, now: number): Promise<boolean> {
-    const { store, stateMachine } = this.#o;
-    const renewed = await this.#audit('renew', lease, async () => {
-      try {
-        await stateMachine.apply({
-          id: lease.requestId,
-          event: 'renew',
-          actor: 'system',
-          role: 'system',
-          comment: `The lease was extended to ${iso(lease.endsAt)}`,
-          guard: async trx => {
-            const end = await store.leaseEnd(trx, lease.requestId);
-            if (end === undefined || end <= this.#now()) {
-              throw new LeaseMovedError();
-            }
-          },
-        });
-        return true;
-      } catch (error) {
-        if (error instanceof LeaseMovedError) return false;
-        throw error;
-      }
-    });
+    const { store } = this.#o;
+    const renewed = await this.#audit('renew', lease, () =>
+      this.#transitionUnlessMoved(lease, {
+        event: 'renew',
+        comment: `The lease was extended to ${iso(lease.endsAt)}`,
+        guard: async trx => {
+          const end = await store.leaseEnd(trx, lease.requestId);
+          if (end === undefined || end <= this.#now()) {
+            throw new LeaseMovedError();
+          }
+        },
+      }),
+    );
     // a later expiry of the extended lease may file a decommission again
     if (renewed) await store.releaseDecommission(lease, now);
     return renewed;
@@ -316,18 +290,7 @@ export class LeaseScheduler {
             await this.#shutDown(lease);
             return this.#o.store.recordExpiry(lease, lease.endsAt, now);
           });
-          if (recorded) {
-            await this.#o.leaseNotifier.expired(
-              notified,
-              decommissionAt(
-                {
-                  endsAt: lease.endsAt,
-                  tracking: { firstSeenAt: now, expiredAt: now },
-                },
-                this.#o.config,
-              ),
-            );
-          }
+          if (recorded) await this.#notifyExpired(notified, now);
           return recorded;
         }
         default:
@@ -363,6 +326,42 @@ export class LeaseScheduler {
     }
     await this.#o.leaseNotifier.warn(notified, this.#o.config.graceMs);
     return true;
+  }
+
+  /**
+   * A `system` transition of the lease's create request; false (nothing
+   * done) when its guard finds an extension moved the lease meanwhile.
+   */
+  async #transitionUnlessMoved(
+    lease: ManagedLease,
+    transition: Omit<TransitionInput, 'id' | 'actor' | 'role'>,
+  ): Promise<boolean> {
+    try {
+      await this.#o.stateMachine.apply({
+        ...transition,
+        id: lease.requestId,
+        actor: 'system',
+        role: 'system',
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof LeaseMovedError) return false;
+      throw error;
+    }
+  }
+
+  /** Tells who the lease concerns that it expired now, and when it goes. */
+  async #notifyExpired(notified: NotifiedLease, now: number): Promise<void> {
+    await this.#o.leaseNotifier.expired(
+      notified,
+      decommissionAt(
+        {
+          endsAt: notified.endsAt,
+          tracking: { firstSeenAt: now, expiredAt: now },
+        },
+        this.#o.config,
+      ),
+    );
   }
 
   /** Claims the filing, checks the lease is still expired as seen, files. */

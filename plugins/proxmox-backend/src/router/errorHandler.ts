@@ -1,9 +1,26 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import {
   ApprovalRefusedError,
   PolicyViolationError,
   RequestValidationError,
 } from '../service/errors';
+
+/**
+ * Answers an error in Backstage's error body (`{error: {name, message},
+ * response: {statusCode}}`) with more fields beside it.
+ */
+export function sendError(
+  res: Response,
+  error: Error,
+  status: number,
+  extra: Record<string, unknown> = {},
+): void {
+  res.status(status).json({
+    error: { name: error.name, message: error.message },
+    response: { statusCode: status },
+    ...extra,
+  });
+}
 
 /**
  * Answers the errors whose body carries more than a message: field errors
@@ -21,11 +38,7 @@ export const proxmoxErrorHandler: ErrorRequestHandler = (
     return;
   }
   const body = (status: number, extra: Record<string, unknown>) =>
-    res.status(status).json({
-      error: { name: error.name, message: error.message },
-      response: { statusCode: status },
-      ...extra,
-    });
+    sendError(res, error, status, extra);
   if (error instanceof RequestValidationError) {
     body(400, { fields: error.fields });
   } else if (error instanceof PolicyViolationError) {
