@@ -293,6 +293,29 @@ describe.each(databases)('guest console on %s', database => {
       await expectAttribute(status(page), 'data-state', 'ended');
       await shot(page, 'disconnected');
     });
+
+    // the backend audited the session at open and close, with its bytes
+    const audit = await eventually(async () => {
+      const lines = backend!
+        .output()
+        // eslint-disable-next-line no-control-regex -- ANSI colours of the log
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .split('\n')
+        .filter(
+          l =>
+            l.includes('eventId="proxmox-console-session"') &&
+            l.includes(`"vmid":${vmid}`),
+        );
+      return lines.some(l => l.includes('status="succeeded"'))
+        ? lines
+        : undefined;
+    }, 15_000);
+    expect(audit[0]).toContain('status="initiated"');
+    const closed = audit.find(l => l.includes('status="succeeded"'))!;
+    expect(closed).toContain('"actor":"user:default/dev"');
+    expect(closed).toMatch(/"bytesToGuest":\d{2,}/);
+    expect(closed).toMatch(/"bytesFromGuest":\d{6,}/);
+    expect(closed).toContain('"endedBy":"browser"');
   });
 
   it('dev is refused on a guest of another group; an approver connects there', async () => {
