@@ -15,34 +15,11 @@ import {
   startProxmoxBackend,
   startSim,
 } from './__testUtils__/testBackend';
+import { waitForState } from './__testUtils__/requests';
 
 jest.setTimeout(120_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
-
-async function waitForState(
-  server: any,
-  id: string,
-  states: string[],
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(server)
-      .get(`/api/proxmox/requests/${id}`)
-      .set('Authorization', auth.user('dev'));
-    expect(res.status).toBe(200);
-    if (states.includes(res.body.state)) return res.body;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `request ${id} is still ${res.body.state}: ${JSON.stringify(
-          res.body.progress,
-        )}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 100));
-  }
-}
 
 describe.each(databases.eachSupportedId())('on %p', databaseId => {
   let sim: RunningSimulator;
@@ -112,7 +89,12 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('approved');
 
-    const ready = await waitForState(ctx.server, id, ['ready', 'failed']);
+    const ready = await waitForState(
+      ctx.server,
+      id,
+      ['ready', 'failed'],
+      'dev',
+    );
     expect(ready.failureReason).toBeUndefined();
     expect(ready.state).toBe('ready');
     expect(ready.guest).toEqual(
@@ -199,7 +181,7 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
       to_state: 'approved',
     });
     expect(events).toHaveLength(1);
-    await waitForState(ctx.server, id, ['ready', 'failed']);
+    await waitForState(ctx.server, id, ['ready', 'failed'], 'dev');
     expect(sim.guests({ marker: requestMarker(id) })).toHaveLength(1);
   });
 

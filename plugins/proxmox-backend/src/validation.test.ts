@@ -16,6 +16,10 @@ import {
   startProxmoxBackend,
   startSim,
 } from './__testUtils__/testBackend';
+import {
+  expectFieldErrors,
+  postEachMalformed,
+} from './__testUtils__/malformed';
 
 jest.setTimeout(180_000);
 
@@ -161,64 +165,34 @@ const brokenBody = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom([], 'x', 42, null, {}) },
 );
 
-function expectFieldErrors(res: request.Response) {
-  expect(res.status).toBe(400);
-  expect(res.body.error?.name).toBe('InputError');
-  expect(Array.isArray(res.body.fields)).toBe(true);
-  expect(res.body.fields.length).toBeGreaterThan(0);
-  for (const f of res.body.fields) {
-    expect(typeof f.message).toBe('string');
-    expect(f.message.length).toBeGreaterThan(0);
-  }
-}
-
 /**
  * POSTs each generated case's body as JSON, as `who`; every answer must be a
  * 400 with field messages. Returns the table counts before and after.
  */
-async function postEachMalformed<T>(
+async function postEach<T>(
   who: 'dev' | 'admin',
   cases: fc.Arbitrary<T>,
   toRequest: (c: T) => { path: string; body: unknown },
 ) {
   const before = await counts();
-  await fc.assert(
-    fc.asyncProperty(cases, async c => {
-      const { path, body } = toRequest(c);
-      const res = await request(server)
-        .post(path)
-        .set('Authorization', auth.user(who))
-        .set('Content-Type', 'application/json')
-        .send(JSON.stringify(body));
-      expectFieldErrors(res);
-    }),
-    { numRuns: RUNS },
-  );
+  await postEachMalformed(server, { who, runs: RUNS, cases, toRequest });
   return { before, after: await counts() };
 }
 
 describe('malformed bodies are 400 with field messages and write nothing', () => {
   it(`POST /requests (${RUNS} bodies)`, async () => {
-    const { before, after } = await postEachMalformed(
-      'dev',
-      brokenBody,
-      body => ({
-        path: '/api/proxmox/requests',
-        body,
-      }),
-    );
+    const { before, after } = await postEach('dev', brokenBody, body => ({
+      path: '/api/proxmox/requests',
+      body,
+    }));
     expect(after).toEqual(before);
   });
 
   it(`POST /requests/validate (${RUNS} bodies)`, async () => {
-    const { before, after } = await postEachMalformed(
-      'dev',
-      brokenBody,
-      body => ({
-        path: '/api/proxmox/requests/validate',
-        body,
-      }),
-    );
+    const { before, after } = await postEach('dev', brokenBody, body => ({
+      path: '/api/proxmox/requests/validate',
+      body,
+    }));
     expect(after).toEqual(before);
   });
 
@@ -233,7 +207,7 @@ describe('malformed bodies are 400 with field messages and write nothing', () =>
   it.each(['approve', 'reject', 'cancel'])(
     `POST /requests/:id/%s (${RUNS} bodies and ids)`,
     async action => {
-      const { before, after } = await postEachMalformed(
+      const { before, after } = await postEach(
         'admin',
         fc.oneof(
           decisionBodies.map(body => ({ id: pendingId, body })),

@@ -16,12 +16,8 @@ import {
   startProxmoxBackend,
   startSim,
 } from '../__testUtils__/testBackend';
-import {
-  getGuest,
-  provisionGuest,
-  simClient,
-  waitForState,
-} from '../leases/__testUtils__/guests';
+import { createGuest, waitForState } from '../__testUtils__/requests';
+import { getGuest, simClient } from '../leases/__testUtils__/guests';
 import { DRIFT_TASK_ID } from './DriftScanner';
 
 jest.setTimeout(120_000);
@@ -55,7 +51,7 @@ describe.each(databases.eachSupportedId())('drift on %p', databaseId => {
 
   it('is a global task and records no drift for a guest as declared', async () => {
     expect(scheduler.tasks.get(DRIFT_TASK_ID)?.scope).toBe('global');
-    const { vmid } = await provisionGuest(ctx.server, {
+    const { vmid } = await createGuest(ctx.server, {
       name: 'drift-clean',
       securityGroups: ['web', 'ssh'],
     });
@@ -68,7 +64,7 @@ describe.each(databases.eachSupportedId())('drift on %p', databaseId => {
   });
 
   it('finds changes made in Proxmox, shows them, and a reconcile removes them', async () => {
-    const { vmid, node } = await provisionGuest(ctx.server, {
+    const { vmid, node } = await createGuest(ctx.server, {
       name: 'drift-changed',
       cores: 2,
       memoryMiB: 2048,

@@ -12,6 +12,10 @@ import {
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import fc from 'fast-check';
 import request from 'supertest';
+import {
+  expectFieldErrors,
+  postEachMalformed,
+} from '../__testUtils__/malformed';
 import { auth, startSim } from '../__testUtils__/testBackend';
 import {
   ActionsBackend,
@@ -122,31 +126,15 @@ const snapshotBodies = fc
   )
   .filter(b => !createSnapshotBodySchema.safeParse(b).success);
 
-function expectFieldErrors(res: request.Response) {
-  expect(res.status).toBe(400);
-  expect(res.body.error?.name).toBe('InputError');
-  expect(res.body.fields.length).toBeGreaterThan(0);
-  for (const f of res.body.fields) {
-    expect(typeof f.field).toBe('string');
-    expect(typeof f.message).toBe('string');
-    expect(f.message.length).toBeGreaterThan(0);
-  }
-}
-
 /** POSTs every case (each must be a 400); the task counts before and after. */
 async function postEach<T>(cases: fc.Arbitrary<T>, path: string) {
   const before = taskCount();
-  await fc.assert(
-    fc.asyncProperty(cases, async body => {
-      const res = await request(ctx.server)
-        .post(`/api/proxmox/guests/lab/100${path}`)
-        .set('Authorization', auth.user('admin'))
-        .set('Content-Type', 'application/json')
-        .send(JSON.stringify(body));
-      expectFieldErrors(res);
-    }),
-    { numRuns: RUNS },
-  );
+  await postEachMalformed(ctx.server, {
+    who: 'admin',
+    runs: RUNS,
+    cases,
+    toRequest: body => ({ path: `/api/proxmox/guests/lab/100${path}`, body }),
+  });
   return { before, after: taskCount() };
 }
 

@@ -19,6 +19,7 @@ import {
   startSim,
   type UserName,
 } from '../__testUtils__/testBackend';
+import { waitForState } from '../__testUtils__/requests';
 
 jest.setTimeout(120_000);
 
@@ -97,18 +98,8 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
         .send(body),
   });
 
-  async function waitForState(id: string, states: string[]) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const res = await api('dev').get(`/requests/${id}`);
-      expect(res.status).toBe(200);
-      if (states.includes(res.body.state)) return res.body;
-      if (Date.now() > deadline) {
-        throw new Error(`request ${id} is still ${res.body.state}`);
-      }
-      await new Promise(r => setTimeout(r, 100));
-    }
-  }
+  const waitFor = (id: string, states: string[]) =>
+    waitForState(ctx.server, id, states, 'dev');
 
   async function file(name: string, over: Record<string, unknown> = {}) {
     const spec = labSpec({
@@ -209,7 +200,7 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(
       (await api('admin').post(`/requests/${first.body.id}/approve`)).status,
     ).toBe(200);
-    const ready = await waitForState(first.body.id, ['ready', 'failed']);
+    const ready = await waitFor(first.body.id, ['ready', 'failed']);
     expect(ready.failureReason).toBeUndefined();
     expect(ready.spec.cloudInit.ipv4).toEqual({ pool: 'lab-small' });
     expect(ready.ipv4Allocation).toEqual({
@@ -229,7 +220,7 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(
       (await api('admin').post(`/requests/${broken.body.id}/approve`)).status,
     ).toBe(200);
-    const failed = await waitForState(broken.body.id, ['failed', 'ready']);
+    const failed = await waitFor(broken.body.id, ['failed', 'ready']);
     expect(failed.state).toBe('failed');
     expect(failed.ipv4Allocation).toBeUndefined();
     expect((await poolsFor('dev'))['lab-small'].free).toBe(1);
@@ -246,7 +237,7 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
       'The request was rejected on approval: IP pool lab-small (10.10.0.0/24) has no free address: all 2 are allocated',
     );
     expect(refusedB.body.request.state).toBe('rejected');
-    const readyA = await waitForState(a.body.id, ['ready', 'failed']);
+    const readyA = await waitFor(a.body.id, ['ready', 'failed']);
     expect(readyA.ipv4Allocation.address).toBe('10.10.0.151/24');
     const [guestA] = sim.guests({ marker: requestMarker(a.body.id) });
     expect(guestA.config.ipconfig0).toBe('ip=10.10.0.151/24,gw=10.10.0.1');
@@ -274,10 +265,10 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(
       (await api('admin').post(`/requests/${filed.body.id}/approve`)).status,
     ).toBe(200);
-    const done = await waitForState(filed.body.id, ['ready', 'failed']);
+    const done = await waitFor(filed.body.id, ['ready', 'failed']);
     expect(done.failureReason).toBeUndefined();
     expect(done.progress.completed).toEqual(['stop', 'destroy', 'release']);
-    const gone = await waitForState(old.id, ['decommissioned']);
+    const gone = await waitFor(old.id, ['decommissioned']);
     expect(gone.ipv4Allocation).toBeUndefined();
     expect((await poolsFor('dev'))['lab-small'].free).toBe(1);
     // freed by the decommission's release step (the GuestReleaseHook)
@@ -292,7 +283,7 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
     expect(
       (await api('admin').post(`/requests/${next.body.id}/approve`)).status,
     ).toBe(200);
-    const ready = await waitForState(next.body.id, ['ready', 'failed']);
+    const ready = await waitFor(next.body.id, ['ready', 'failed']);
     expect(ready.ipv4Allocation.address).toBe('10.10.0.150/24');
     const [guest] = sim.guests({ marker: requestMarker(next.body.id) });
     expect(guest.config.ipconfig0).toBe('ip=10.10.0.150/24,gw=10.10.0.1');

@@ -21,7 +21,8 @@ import {
   startProxmoxBackend,
   startSim,
 } from '../__testUtils__/testBackend';
-import { getGuest, provisionGuest, waitForState } from './__testUtils__/guests';
+import { createGuest, waitForState } from '../__testUtils__/requests';
+import { getGuest } from './__testUtils__/guests';
 import { METRIC_NAMES } from '../metrics/metrics';
 import { LEASE_TASK_ID } from './LeaseScheduler';
 
@@ -114,7 +115,7 @@ describe.each(databases.eachSupportedId())('leases on %p', databaseId => {
   it('warns once, shuts down and expires at the end, decommissions after the grace', async () => {
     expect(scheduler.tasks.get(LEASE_TASK_ID)?.scope).toBe('global');
     const actionsBefore = await leaseActions();
-    const { id, vmid } = await provisionGuest(ctx.server, {
+    const { id, vmid } = await createGuest(ctx.server, {
       name: 'lease-timeline',
     });
     expect((await getGuest(ctx.server, vmid)).lease).toEqual({
@@ -209,7 +210,7 @@ describe.each(databases.eachSupportedId())('leases on %p', databaseId => {
   });
 
   it('an extension of an expired guest renews its request and stops the decommission', async () => {
-    const { id, vmid } = await provisionGuest(ctx.server, {
+    const { id, vmid } = await createGuest(ctx.server, {
       name: 'lease-extended',
     });
     const endsAt = Date.now() - 10_000; // ended before the grace began

@@ -13,7 +13,8 @@ import {
   startProxmoxBackend,
   startSim,
 } from '../__testUtils__/testBackend';
-import { createGuest, fileGuestRequest } from './__testUtils__/day2';
+import { createGuest } from '../__testUtils__/requests';
+import { fileGuestRequest } from './__testUtils__/day2';
 
 jest.setTimeout(120_000);
 

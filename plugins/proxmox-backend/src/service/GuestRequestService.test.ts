@@ -16,12 +16,8 @@ import {
   startSim,
 } from '../__testUtils__/testBackend';
 import { DriftStore } from '../drift/DriftStore';
-import {
-  capturingEvents,
-  createGuest,
-  fileGuestRequest,
-  waitForState,
-} from './__testUtils__/day2';
+import { createGuest, waitForState } from '../__testUtils__/requests';
+import { capturingEvents, fileGuestRequest } from './__testUtils__/day2';
 
 jest.setTimeout(180_000);
 

@@ -12,6 +12,10 @@ import fc from 'fast-check';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import {
+  expectFieldErrors,
+  postEachMalformed,
+} from '../__testUtils__/malformed';
+import {
   auth,
   startProxmoxBackend,
   startSim,
@@ -121,30 +125,18 @@ const badBody = fc
   )
   .filter(b => !guestRequestBodySchema.safeParse(b).success);
 
-function expectFieldErrors(res: request.Response) {
-  expect(res.status).toBe(400);
-  expect(res.body.error?.name).toBe('InputError');
-  expect(res.body.fields.length).toBeGreaterThan(0);
-  for (const f of res.body.fields) {
-    expect(typeof f.field).toBe('string');
-    expect(f.message.length).toBeGreaterThan(0);
-  }
-}
-
 describe('POST /guests/:cluster/:vmid/requests with bad input', () => {
   it(`${RUNS} malformed bodies are 400 with field messages, nothing written`, async () => {
     const before = await count();
-    await fc.assert(
-      fc.asyncProperty(badBody, async body => {
-        const res = await request(server)
-          .post(`/api/proxmox/guests/lab/${vmid}/requests`)
-          .set('Authorization', auth.user('admin'))
-          .set('Content-Type', 'application/json')
-          .send(JSON.stringify(body));
-        expectFieldErrors(res);
+    await postEachMalformed(server, {
+      who: 'admin',
+      runs: RUNS,
+      cases: badBody,
+      toRequest: body => ({
+        path: `/api/proxmox/guests/lab/${vmid}/requests`,
+        body,
       }),
-      { numRuns: RUNS },
-    );
+    });
     expect(await count()).toBe(before);
   });
 

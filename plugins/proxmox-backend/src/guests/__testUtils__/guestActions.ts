@@ -7,7 +7,8 @@ import { startProxmoxStack, type Knex } from '@mycopod/test-utils';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import request from 'supertest';
 import proxmoxPlugin from '../../index';
-import { auth, labSpec } from '../../__testUtils__/testBackend';
+import { createGuest } from '../../__testUtils__/requests';
+import { auth } from '../../__testUtils__/testBackend';
 
 /** One auditor event and how it ended. */
 export interface AuditRecord {
@@ -70,26 +71,7 @@ export async function provisionTeamAGuest(
   server: any,
   name: string,
 ): Promise<number> {
-  const created = await request(server)
-    .post('/api/proxmox/requests')
-    .set('Authorization', auth.user('dev'))
-    .send({ spec: labSpec({ name }) })
-    .expect(201);
-  await request(server)
-    .post(`/api/proxmox/requests/${created.body.id}/approve`)
-    .set('Authorization', auth.user('admin'))
-    .send({})
-    .expect(200);
-  const ready = await eventually(async () => {
-    const r = await request(server)
-      .get(`/api/proxmox/requests/${created.body.id}`)
-      .set('Authorization', auth.user('dev'))
-      .expect(200);
-    expect(['ready', 'failed']).toContain(r.body.state);
-    return r.body;
-  }, 60_000);
-  expect(ready.state).toBe('ready');
-  return ready.guest.vmid;
+  return (await createGuest(server, { name })).vmid;
 }
 
 /** GET …/tasks/:upid until the task ended; its final state. */
