@@ -77,6 +77,12 @@ export interface GuestActionServiceOptions {
  * ({@link TaskFollower}: signals on the guest's channel) and audited with
  * its outcome. QEMU VMs only (containers and templates answer 409).
  */
+/**
+ * Tasks that hold a console open (noVNC, terminal): they run as long as a
+ * console session lasts and never conflict with power or snapshot actions.
+ */
+const CONSOLE_TASK_TYPES = new Set(['vncproxy', 'termproxy', 'vncshell']);
+
 export class GuestActionService {
   readonly #o: GuestActionServiceOptions;
 
@@ -301,6 +307,7 @@ export class GuestActionService {
     const busy = tasks.filter(
       t =>
         (t.status ?? 'running').toUpperCase() === 'RUNNING' &&
+        !CONSOLE_TASK_TYPES.has(t.type) &&
         !plan.overrules?.includes(t.type),
     );
     if (busy.length > 0) {

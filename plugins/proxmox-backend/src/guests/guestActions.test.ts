@@ -8,9 +8,11 @@
  */
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { guestSignalChannel } from '@mycopod/plugin-proxmox-common';
+import { ENDPOINTS } from '@mycopod/plugin-proxmox-node';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import request from 'supertest';
 import { auth, startSim } from '../__testUtils__/testBackend';
+import { simClient } from '../leases/__testUtils__/guests';
 import {
   ActionsBackend,
   eventually,
@@ -309,6 +311,29 @@ describe.each(databases.eachSupportedId())('on %p', databaseId => {
       status: 'ok',
     });
     expect(simGuest(sim, vmid).snapshots.has('slow-one')).toBe(true);
+  });
+
+  it('does not count an open console (vncproxy task) as busy', async () => {
+    const pve = simClient(sim);
+    try {
+      const guest = simGuest(sim, vmid);
+      await pve.call(ENDPOINTS.qemuVncProxy, {
+        node: guest.node,
+        vmid,
+        websocket: true,
+      });
+      const active = await pve.listTasks({
+        node: guest.node,
+        vmid,
+        source: 'active',
+      });
+      expect(active.map(t => t.type)).toContain('vncproxy');
+      expect(await act('/power', { action: 'reboot' })).toMatchObject({
+        status: 'ok',
+      });
+    } finally {
+      await pve.close();
+    }
   });
 
   it('lets a forced stop end a shutdown that still waits for the guest', async () => {
