@@ -9,11 +9,11 @@ import {
   planOperationIdSchema,
   submitPlanBodySchema,
 } from '@mycopod/plugin-proxmox-common';
-import type { ErrorRequestHandler, Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { DraftRateLimitError, LlmError } from '../llm/errors';
 import { requestCaller } from '../router/caller';
-import { sendError } from '../router/errorHandler';
+import { answerErrors } from '../router/errorHandler';
 import { parseInput } from '../router/validation';
 import type { DraftService } from './DraftService';
 import { PlanChanges, PlanNotSubmittableError } from './PlanChanges';
@@ -31,18 +31,7 @@ const noQuery = z.strictObject({});
  * handler does not know: the model failing (502/503/504), the per-user
  * limit (429 with Retry-After), a plan with error findings (400 with them).
  */
-export const draftErrorHandler: ErrorRequestHandler = (
-  error,
-  _req,
-  res,
-  next,
-) => {
-  if (res.headersSent) {
-    next(error);
-    return;
-  }
-  const send = (status: number, extra?: Record<string, unknown>) =>
-    sendError(res, error, status, extra);
+export const draftErrorHandler = answerErrors((error, send, res) => {
   if (error instanceof LlmError) {
     send(error.status, { code: error.code });
   } else if (error instanceof DraftRateLimitError) {
@@ -57,9 +46,10 @@ export const draftErrorHandler: ErrorRequestHandler = (
       ],
     });
   } else {
-    next(error);
+    return false;
   }
-};
+  return true;
+});
 
 /**
  * The plan routes (`/drafts…`, see plan.ts of proxmox-common), user

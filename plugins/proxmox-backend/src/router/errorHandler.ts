@@ -5,21 +5,30 @@ import {
   RequestValidationError,
 } from '../service/errors';
 
-/**
- * Answers an error in Backstage's error body (`{error: {name, message},
- * response: {statusCode}}`) with more fields beside it.
- */
-export function sendError(
-  res: Response,
-  error: Error,
+/** Answers the error in Backstage's error body with `extra` fields beside it. */
+export type SendError = (
   status: number,
-  extra: Record<string, unknown> = {},
-): void {
-  res.status(status).json({
-    error: { name: error.name, message: error.message },
-    response: { statusCode: status },
-    ...extra,
-  });
+  extra?: Record<string, unknown>,
+) => void;
+
+/**
+ * An error handler for the errors whose status or body Backstage's error
+ * handler does not know: `answer` sends the ones it knows (in Backstage's
+ * error body, `{error: {name, message}, response: {statusCode}}`, with more
+ * fields beside it) and returns true; the rest go on to the next handler.
+ */
+export function answerErrors(
+  answer: (error: any, send: SendError, res: Response) => boolean,
+): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    const send: SendError = (status, extra = {}) =>
+      res.status(status).json({
+        error: { name: error.name, message: error.message },
+        response: { statusCode: status },
+        ...extra,
+      });
+    if (res.headersSent || !answer(error, send, res)) next(error);
+  };
 }
 
 /**
@@ -27,24 +36,13 @@ export function sendError(
  * and policy findings. Everything else goes on to Backstage's error handler
  * (InputError 400, NotAllowedError 403, NotFoundError 404, ConflictError 409).
  */
-export const proxmoxErrorHandler: ErrorRequestHandler = (
-  error,
-  _req,
-  res,
-  next,
-) => {
-  if (res.headersSent) {
-    next(error);
-    return;
-  }
-  const body = (status: number, extra: Record<string, unknown>) =>
-    sendError(res, error, status, extra);
+export const proxmoxErrorHandler = answerErrors((error, send, res) => {
   if (error instanceof RequestValidationError) {
-    body(400, { fields: error.fields });
+    send(400, { fields: error.fields });
   } else if (error instanceof PolicyViolationError) {
-    body(400, { findings: error.findings });
+    send(400, { findings: error.findings });
   } else if (error instanceof ApprovalRefusedError) {
-    body(409, { request: error.request, findings: error.request.findings });
+    send(409, { request: error.request, findings: error.request.findings });
   } else if (error?.type === 'entity.parse.failed') {
     res.status(400).json({
       error: { name: 'InputError', message: 'The body is not valid JSON' },
@@ -57,6 +55,7 @@ export const proxmoxErrorHandler: ErrorRequestHandler = (
       response: { statusCode: 413 },
     });
   } else {
-    next(error);
+    return false;
   }
-};
+  return true;
+});
