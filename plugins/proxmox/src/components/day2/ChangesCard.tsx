@@ -1,16 +1,11 @@
-import { useState } from 'react';
-import { Button, Flex, Text } from '@backstage/ui';
-import type {
-  GuestLiveStatus,
-  GuestRequestBody,
-} from '@mycopod/plugin-proxmox-common';
+import { Flex, Text } from '@backstage/ui';
+import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import { LiveCard } from '../entity/LiveParts';
-import { ActionError } from './ActionError';
 import { DecommissionDialog } from './DecommissionDialog';
-import { FiledRequest } from './FiledRequest';
-import { OpenRequestNote, OpenRequests, hasOpenRequest } from './OpenRequests';
+import { OpenRequestNote, OpenRequests } from './OpenRequests';
+import { FilingOutcome, RequestButton } from './RequestControls';
 import { ResizeDialog } from './ResizeDialog';
-import { useFileGuestRequest } from './useFileGuestRequest';
+import { useGuestRequestDialog } from './useFileGuestRequest';
 import type { GuestGates } from './useGuestPermissions';
 
 /**
@@ -23,28 +18,16 @@ export function ChangesCard(props: {
   onChanged: () => void;
 }) {
   const { guest, gates } = props;
-  const requests = useFileGuestRequest(guest);
-  const [dialog, setDialog] = useState<'resize' | 'decommission'>();
+  const requests = useGuestRequestDialog<'resize' | 'decommission'>(
+    guest,
+    props.onChanged,
+  );
+  const { dialog } = requests;
   const resize = gates.resize;
   const decommission = gates.decommission;
-  const blocked = hasOpenRequest(guest);
   if (!resize.shown && !decommission.shown && !guest.openRequests?.length) {
     return null;
   }
-  const open = (d: 'resize' | 'decommission') => {
-    requests.clearError();
-    setDialog(d);
-  };
-  const file = async (body: GuestRequestBody) => {
-    if (await requests.file(body)) {
-      setDialog(undefined);
-      props.onChanged();
-    }
-  };
-  const close = () => {
-    requests.clearError();
-    setDialog(undefined);
-  };
   return (
     <LiveCard title="Change this guest" testId="guest-changes" state="ready">
       <Flex direction="column" gap="3">
@@ -53,34 +36,30 @@ export function ChangesCard(props: {
           MycoPod carries them out.
         </Text>
         <Flex gap="2">
-          {resize.shown ? (
-            <Button
-              variant="secondary"
-              isDisabled={!resize.enabled || blocked || requests.busy}
-              onPress={() => open('resize')}
-            >
-              Resize…
-            </Button>
-          ) : null}
-          {decommission.shown ? (
-            <Button
-              variant="secondary"
-              destructive
-              isDisabled={!decommission.enabled || blocked || requests.busy}
-              onPress={() => open('decommission')}
-            >
-              Decommission…
-            </Button>
-          ) : null}
+          <RequestButton
+            guest={guest}
+            gate={resize}
+            busy={requests.busy}
+            onPress={() => requests.open('resize')}
+          >
+            Resize…
+          </RequestButton>
+          <RequestButton
+            guest={guest}
+            gate={decommission}
+            busy={requests.busy}
+            destructive
+            onPress={() => requests.open('decommission')}
+          >
+            Decommission…
+          </RequestButton>
         </Flex>
-        {requests.filed ? <FiledRequest request={requests.filed} /> : null}
-        {requests.error && !dialog ? (
-          <ActionError
-            error={requests.error}
-            what="file the request"
-            context="request"
-          />
-        ) : null}
+        <FilingOutcome
+          filed={requests.filed}
+          error={requests.error}
+          dialogOpen={!!dialog}
+          what="file the request"
+        />
         <OpenRequests guest={guest} />
         {resize.shown || decommission.shown ? (
           <OpenRequestNote guest={guest} />
@@ -91,8 +70,8 @@ export function ChangesCard(props: {
           guest={guest}
           busy={requests.busy}
           error={requests.error}
-          onConfirm={file}
-          onClose={close}
+          onConfirm={requests.submit}
+          onClose={requests.close}
         />
       ) : null}
       {dialog === 'decommission' ? (
@@ -100,8 +79,8 @@ export function ChangesCard(props: {
           guest={guest}
           busy={requests.busy}
           error={requests.error}
-          onConfirm={file}
-          onClose={close}
+          onConfirm={requests.submit}
+          onClose={requests.close}
         />
       ) : null}
     </LiveCard>

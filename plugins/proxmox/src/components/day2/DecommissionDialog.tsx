@@ -1,19 +1,14 @@
 import { useState } from 'react';
-import { Text, TextAreaField } from '@backstage/ui';
-import type {
-  GuestLiveStatus,
-  GuestRequestBody,
-} from '@mycopod/plugin-proxmox-common';
+import { Text } from '@backstage/ui';
 import { ConfirmDialog } from './ConfirmDialog';
+import {
+  type GuestRequestDialogProps,
+  JustificationField,
+  withJustification,
+} from './RequestControls';
 
 /** Asks before filing a decommission request, with a justification. */
-export function DecommissionDialog(props: {
-  guest: GuestLiveStatus;
-  busy: boolean;
-  error?: unknown;
-  onConfirm: (body: GuestRequestBody) => void;
-  onClose: () => void;
-}) {
+export function DecommissionDialog(props: GuestRequestDialogProps) {
   const { guest } = props;
   const [justification, setJustification] = useState('');
   const name = guest.name ?? `VMID ${guest.vmid}`;
@@ -29,9 +24,7 @@ export function DecommissionDialog(props: {
       onConfirm={() =>
         props.onConfirm({
           kind: 'decommission',
-          ...(justification.trim()
-            ? { justification: justification.trim() }
-            : {}),
+          ...withJustification(justification),
         })
       }
       onClose={props.onClose}
@@ -42,8 +35,7 @@ export function DecommissionDialog(props: {
         its VMID and address. Its catalog entity goes away. This cannot be
         undone.
       </Text>
-      <TextAreaField
-        label="Justification (optional)"
+      <JustificationField
         value={justification}
         onChange={setJustification}
         rows={3}

@@ -1,14 +1,18 @@
 import { useState, type CSSProperties } from 'react';
-import { Button, Flex, Text, TextAreaField } from '@backstage/ui';
+import { Flex, Text } from '@backstage/ui';
 import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import { formatTime } from '../common/format';
 import { LiveCard } from '../entity/LiveParts';
-import { ActionError } from './ActionError';
 import { ConfirmDialog } from './ConfirmDialog';
-import { FiledRequest } from './FiledRequest';
 import { fieldLabel, formatFieldValue } from './formatChange';
-import { OpenRequestNote, hasOpenRequest } from './OpenRequests';
-import { useFileGuestRequest } from './useFileGuestRequest';
+import { OpenRequestNote } from './OpenRequests';
+import {
+  FilingOutcome,
+  JustificationField,
+  RequestButton,
+  withJustification,
+} from './RequestControls';
+import { useGuestRequestDialog } from './useFileGuestRequest';
 import type { ActionGate } from './useGuestPermissions';
 
 const cell: CSSProperties = {
@@ -27,8 +31,7 @@ export function DriftCard(props: {
   onChanged: () => void;
 }) {
   const { guest, gate } = props;
-  const requests = useFileGuestRequest(guest);
-  const [open, setOpen] = useState(false);
+  const requests = useGuestRequestDialog<'reconcile'>(guest, props.onChanged);
   const [justification, setJustification] = useState('');
   const drift = guest.drift;
   if (!drift) return null;
@@ -82,31 +85,25 @@ export function DriftCard(props: {
         )}
         {gate.shown && findings.length > 0 ? (
           <Flex>
-            <Button
-              variant="secondary"
-              isDisabled={
-                !gate.enabled || hasOpenRequest(guest) || requests.busy
-              }
-              onPress={() => {
-                requests.clearError();
-                setOpen(true);
-              }}
+            <RequestButton
+              guest={guest}
+              gate={gate}
+              busy={requests.busy}
+              onPress={() => requests.open('reconcile')}
             >
               Reconcile…
-            </Button>
+            </RequestButton>
           </Flex>
         ) : null}
         {gate.shown ? <OpenRequestNote guest={guest} /> : null}
-        {requests.filed ? <FiledRequest request={requests.filed} /> : null}
-        {requests.error && !open ? (
-          <ActionError
-            error={requests.error}
-            what="file the reconcile request"
-            context="request"
-          />
-        ) : null}
+        <FilingOutcome
+          filed={requests.filed}
+          error={requests.error}
+          dialogOpen={!!requests.dialog}
+          what="file the reconcile request"
+        />
       </Flex>
-      {open ? (
+      {requests.dialog ? (
         <ConfirmDialog
           title="Reconcile to the declared spec?"
           confirmLabel="Request reconcile"
@@ -114,30 +111,20 @@ export function DriftCard(props: {
           context="request"
           busy={requests.busy}
           error={requests.error}
-          onConfirm={async () => {
-            const ok = await requests.file({
+          onConfirm={() =>
+            requests.submit({
               kind: 'reconcile',
-              ...(justification.trim()
-                ? { justification: justification.trim() }
-                : {}),
-            });
-            if (ok) {
-              setOpen(false);
-              props.onChanged();
-            }
-          }}
-          onClose={() => {
-            requests.clearError();
-            setOpen(false);
-          }}
+              ...withJustification(justification),
+            })
+          }
+          onClose={requests.close}
         >
           <Text as="p">
             Once approved, MycoPod sets these fields back to what the request
             declared; changes made outside MycoPod are undone.
           </Text>
           {table}
-          <TextAreaField
-            label="Justification (optional)"
+          <JustificationField
             value={justification}
             onChange={setJustification}
             rows={2}

@@ -1,22 +1,17 @@
 import { useState } from 'react';
-import { Text, TextAreaField, TextField } from '@backstage/ui';
-import type {
-  GuestLiveStatus,
-  GuestRequestBody,
-} from '@mycopod/plugin-proxmox-common';
+import { Text, TextField } from '@backstage/ui';
 import { formatTime } from '../common/format';
 import { ConfirmDialog } from './ConfirmDialog';
+import {
+  type GuestRequestDialogProps,
+  JustificationField,
+  withJustification,
+} from './RequestControls';
 
 const DAY_MS = 86_400_000;
 
 /** How many days to add to the lease, and why. */
-export function ExtendLeaseDialog(props: {
-  guest: GuestLiveStatus;
-  busy: boolean;
-  error?: unknown;
-  onConfirm: (body: GuestRequestBody) => void;
-  onClose: () => void;
-}) {
+export function ExtendLeaseDialog(props: GuestRequestDialogProps) {
   const { guest } = props;
   const [days, setDays] = useState('30');
   const [justification, setJustification] = useState('');
@@ -37,7 +32,7 @@ export function ExtendLeaseDialog(props: {
     props.onConfirm({
       kind: 'extend-lease',
       days: Number(days),
-      ...(justification.trim() ? { justification: justification.trim() } : {}),
+      ...withJustification(justification),
     });
   };
   return (
@@ -68,8 +63,7 @@ export function ExtendLeaseDialog(props: {
           Days: a whole number from 1 to 3650
         </Text>
       ) : null}
-      <TextAreaField
-        label="Justification (optional)"
+      <JustificationField
         value={justification}
         onChange={setJustification}
         rows={2}

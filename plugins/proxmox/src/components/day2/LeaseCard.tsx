@@ -1,13 +1,11 @@
-import { useState } from 'react';
-import { Button, Flex, Text } from '@backstage/ui';
+import { Flex, Text } from '@backstage/ui';
 import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import { formatTime } from '../common/format';
 import { LiveCard } from '../entity/LiveParts';
-import { ActionError } from './ActionError';
 import { ExtendLeaseDialog } from './ExtendLeaseDialog';
-import { FiledRequest } from './FiledRequest';
-import { OpenRequestNote, hasOpenRequest } from './OpenRequests';
-import { useFileGuestRequest } from './useFileGuestRequest';
+import { OpenRequestNote } from './OpenRequests';
+import { FilingOutcome, RequestButton } from './RequestControls';
+import { useGuestRequestDialog } from './useFileGuestRequest';
 import type { ActionGate } from './useGuestPermissions';
 
 const STATE_TEXT = {
@@ -31,8 +29,7 @@ export function LeaseCard(props: {
   onChanged: () => void;
 }) {
   const { guest, gate } = props;
-  const requests = useFileGuestRequest(guest);
-  const [open, setOpen] = useState(false);
+  const requests = useGuestRequestDialog<'extend'>(guest, props.onChanged);
   const lease = guest.lease;
   const endsAt = lease?.endsAt ?? guest.leaseEndsAt;
   if (!endsAt && !gate.shown) return null;
@@ -61,45 +58,31 @@ export function LeaseCard(props: {
         ) : null}
         {gate.shown && endsAt ? (
           <Flex>
-            <Button
-              variant="secondary"
-              isDisabled={
-                !gate.enabled || hasOpenRequest(guest) || requests.busy
-              }
-              onPress={() => {
-                requests.clearError();
-                setOpen(true);
-              }}
+            <RequestButton
+              guest={guest}
+              gate={gate}
+              busy={requests.busy}
+              onPress={() => requests.open('extend')}
             >
               Extend…
-            </Button>
+            </RequestButton>
           </Flex>
         ) : null}
         {gate.shown ? <OpenRequestNote guest={guest} /> : null}
-        {requests.filed ? <FiledRequest request={requests.filed} /> : null}
-        {requests.error && !open ? (
-          <ActionError
-            error={requests.error}
-            what="extend the lease"
-            context="request"
-          />
-        ) : null}
+        <FilingOutcome
+          filed={requests.filed}
+          error={requests.error}
+          dialogOpen={!!requests.dialog}
+          what="extend the lease"
+        />
       </Flex>
-      {open ? (
+      {requests.dialog ? (
         <ExtendLeaseDialog
           guest={guest}
           busy={requests.busy}
           error={requests.error}
-          onConfirm={async body => {
-            if (await requests.file(body)) {
-              setOpen(false);
-              props.onChanged();
-            }
-          }}
-          onClose={() => {
-            requests.clearError();
-            setOpen(false);
-          }}
+          onConfirm={requests.submit}
+          onClose={requests.close}
         />
       ) : null}
     </LiveCard>

@@ -1,11 +1,16 @@
 import { useState } from 'react';
-import { Flex, Text, TextAreaField, TextField } from '@backstage/ui';
+import { Flex, Text, TextField } from '@backstage/ui';
 import type {
   GuestLiveStatus,
   GuestRequestBody,
 } from '@mycopod/plugin-proxmox-common';
 import { formatMiB } from '../common/format';
 import { ConfirmDialog } from './ConfirmDialog';
+import {
+  type GuestRequestDialogProps,
+  JustificationField,
+  withJustification,
+} from './RequestControls';
 
 type Field = 'cores' | 'memoryMiB' | 'diskGiB';
 
@@ -67,25 +72,18 @@ export function resizeBody(
   if (Object.keys(changed).length === 0) {
     return { errors: { form: 'Change the cores, the memory or the disk.' } };
   }
-  const justification = draft.justification.trim();
   return {
     errors,
     body: {
       kind: 'resize',
       ...changed,
-      ...(justification ? { justification } : {}),
+      ...withJustification(draft.justification),
     },
   };
 }
 
 /** Cores, memory and a grow-only disk for a resize request. */
-export function ResizeDialog(props: {
-  guest: GuestLiveStatus;
-  busy: boolean;
-  error?: unknown;
-  onConfirm: (body: GuestRequestBody) => void;
-  onClose: () => void;
-}) {
+export function ResizeDialog(props: GuestRequestDialogProps) {
   const { guest } = props;
   const [draft, setDraft] = useState<Draft>({
     cores: str(guest.cpus),
@@ -156,8 +154,7 @@ export function ResizeDialog(props: {
           </div>
         ))}
       </Flex>
-      <TextAreaField
-        label="Justification (optional)"
+      <JustificationField
         value={draft.justification}
         onChange={set('justification')}
         rows={3}

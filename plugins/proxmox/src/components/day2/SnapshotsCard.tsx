@@ -29,6 +29,30 @@ const WHAT: Record<Pending['op'], string> = {
   delete: 'delete the snapshot',
 };
 
+/** What a rollback or a delete asks first, for the guest and snapshot named. */
+const QUESTIONS = {
+  rollback: (guest: string, snapshot: string) => ({
+    title: `Roll ${guest} back to ${snapshot}?`,
+    confirmLabel: 'Roll back',
+    body: (
+      <Text as="p">
+        The disks return to the state of snapshot <code>{snapshot}</code>:
+        everything written since is lost. Without RAM in the snapshot the guest
+        is stopped afterwards; start it again.
+      </Text>
+    ),
+  }),
+  delete: (_guest: string, snapshot: string) => ({
+    title: `Delete snapshot ${snapshot}?`,
+    confirmLabel: 'Delete snapshot',
+    body: (
+      <Text as="p">
+        The snapshot is removed for good; the guest itself stays as it is.
+      </Text>
+    ),
+  }),
+};
+
 function useSnapshots(cluster: string, vmid: number, load: boolean) {
   const api = useApi(proxmoxApiRef);
   const [snapshots, setSnapshots] = useState<GuestSnapshot[]>();
@@ -102,12 +126,20 @@ export function SnapshotsCard(props: {
       setBusy(false);
     }
   };
+  const ask = (p: Pending) => {
+    setError(undefined);
+    setPending(p);
+  };
   const close = () => {
     setPending(undefined);
     setError(undefined);
   };
   const enabled = gate.enabled && !busy && !followed.running;
   const name = guest.name ?? `VMID ${guest.vmid}`;
+  const question =
+    pending?.op === 'rollback' || pending?.op === 'delete'
+      ? QUESTIONS[pending.op](name, pending.name)
+      : undefined;
   let listState: 'ready' | 'error' | 'loading' = 'loading';
   if (list.snapshots) listState = 'ready';
   else if (list.error) listState = 'error';
@@ -123,10 +155,7 @@ export function SnapshotsCard(props: {
           <Button
             variant="primary"
             isDisabled={!enabled}
-            onPress={() => {
-              setError(undefined);
-              setPending({ op: 'create' });
-            }}
+            onPress={() => ask({ op: 'create' })}
           >
             Take snapshot
           </Button>
@@ -138,14 +167,8 @@ export function SnapshotsCard(props: {
           <SnapshotsTable
             snapshots={list.snapshots}
             enabled={enabled}
-            onRollback={n => {
-              setError(undefined);
-              setPending({ op: 'rollback', name: n });
-            }}
-            onDelete={n => {
-              setError(undefined);
-              setPending({ op: 'delete', name: n });
-            }}
+            onRollback={n => ask({ op: 'rollback', name: n })}
+            onDelete={n => ask({ op: 'delete', name: n })}
           />
         ) : null}
         {!list.snapshots && !list.error ? (
@@ -167,39 +190,18 @@ export function SnapshotsCard(props: {
           onClose={close}
         />
       ) : null}
-      {pending?.op === 'rollback' ? (
+      {question && pending ? (
         <ConfirmDialog
-          title={`Roll ${name} back to ${pending.name}?`}
-          confirmLabel="Roll back"
-          what={WHAT.rollback}
+          title={question.title}
+          confirmLabel={question.confirmLabel}
+          what={WHAT[pending.op]}
           destructive
           busy={busy}
           error={error}
           onConfirm={() => start(pending)}
           onClose={close}
         >
-          <Text as="p">
-            The disks return to the state of snapshot{' '}
-            <code>{pending.name}</code>: everything written since is lost.
-            Without RAM in the snapshot the guest is stopped afterwards; start
-            it again.
-          </Text>
-        </ConfirmDialog>
-      ) : null}
-      {pending?.op === 'delete' ? (
-        <ConfirmDialog
-          title={`Delete snapshot ${pending.name}?`}
-          confirmLabel="Delete snapshot"
-          what={WHAT.delete}
-          destructive
-          busy={busy}
-          error={error}
-          onConfirm={() => start(pending)}
-          onClose={close}
-        >
-          <Text as="p">
-            The snapshot is removed for good; the guest itself stays as it is.
-          </Text>
+          {question.body}
         </ConfirmDialog>
       ) : null}
     </LiveCard>

@@ -34,3 +34,34 @@ export function useFileGuestRequest(guest: GuestLiveStatus) {
     clearError: () => setError(undefined),
   };
 }
+
+/**
+ * Files a day-2 request from one of a card's dialogs: which dialog is open,
+ * the filed request or the error; a filed request closes the dialog and
+ * calls `onFiled`.
+ */
+export function useGuestRequestDialog<D extends string>(
+  guest: GuestLiveStatus,
+  onFiled: () => void,
+) {
+  const requests = useFileGuestRequest(guest);
+  const [dialog, setDialog] = useState<D>();
+  return {
+    ...requests,
+    dialog,
+    open: (d: D) => {
+      requests.clearError();
+      setDialog(d);
+    },
+    close: () => {
+      requests.clearError();
+      setDialog(undefined);
+    },
+    submit: async (body: GuestRequestBody) => {
+      if (await requests.file(body)) {
+        setDialog(undefined);
+        onFiled();
+      }
+    },
+  };
+}
