@@ -19,7 +19,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startSimulator } from '@mycopod/pve-simulator';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import {
   ARTIFACTS_DIR,
@@ -30,7 +29,7 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
-import { APP_DIST, CHROMIUM, launchBrowser, signInAs } from './lib/browser';
+import { launchBrowser, prepareBrowserRun, signInAs } from './lib/browser';
 import {
   dismissSnackbars,
   expectAttribute,
@@ -40,14 +39,22 @@ import {
   screenshots,
   waitForCatalogEntity,
 } from './lib/journeySteps';
-import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
+import {
+  approveUntilReady,
+  labVmSpec,
+  provisionOverApi,
+} from './lib/requestSteps';
+import {
+  QUICK_EXECUTOR,
+  proxmoxApi as api,
+  simulatorClusterConfig,
+  startDemoSimulator,
+} from './lib/simulator';
 
 jest.setTimeout(240_000);
 
 const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const VIEWPORT = { width: 1280, height: 1000 };
-const SSH_KEY =
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
 
 type Locator = ReturnType<Page['locator']>;
 
@@ -111,17 +118,12 @@ describe.each(databases)('day-2 operations on %s', database => {
     (await api(base(), devToken, 'GET', `/guests/lab/${vmid}`)).body;
 
   /** The admin approves a request on its page; it ends ready. */
-  async function adminApproves(requestId: string, comment: string) {
-    await admin.goto(`${base()}/proxmox/requests/${requestId}`);
-    await expectText(state(admin), 'pending');
-    await admin.getByRole('button', { name: 'Approve' }).click();
-    const dialog = admin.getByRole('dialog');
-    await dialog.getByRole('textbox').fill(comment);
-    await dialog.getByRole('button', { name: 'Confirm approval' }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    await expectText(state(admin), 'ready', 60_000);
-    await dismissSnackbars(admin);
-  }
+  const adminApproves = (requestId: string, comment: string) =>
+    approveUntilReady(
+      admin,
+      `${base()}/proxmox/requests/${requestId}`,
+      comment,
+    );
 
   /** Dev opens the request a dialog filed, from its link; returns its id. */
   async function openFiledRequest(page: Page): Promise<string> {
@@ -134,32 +136,10 @@ describe.each(databases)('day-2 operations on %s', database => {
 
   beforeAll(async () => {
     startedAt = Date.now();
-    if (!fs.existsSync(APP_DIST)) {
-      throw new Error(
-        'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
-      );
-    }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    }
-    fs.rmSync(shots, { recursive: true, force: true });
-    fs.mkdirSync(shots, { recursive: true });
+    prepareBrowserRun(shots);
     fs.mkdirSync(WALKTHROUGH_DIR, { recursive: true });
 
-    sim = await startSimulator({
-      fleet: 'demo',
-      seed: 12,
-      timings: {
-        cloneMs: 1000,
-        taskMs: 300,
-        resizeMs: 300,
-        lockWaitMs: 3000,
-        resourcesLagMs: 500,
-        agentIpDelayMs: 500,
-        unauthorizedDelayMs: 100,
-        taskStartMs: 100,
-      },
-    });
+    sim = await startDemoSimulator(12);
     backend = await startBackend({
       database,
       readyTimeoutMs: 150_000,
@@ -167,10 +147,7 @@ describe.each(databases)('day-2 operations on %s', database => {
       config: {
         proxmox: {
           clusters: simulatorClusterConfig(sim),
-          executor: {
-            pollIntervalMs: 250,
-            stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
-          },
+          executor: QUICK_EXECUTOR,
         },
       },
     });
@@ -179,47 +156,14 @@ describe.each(databases)('day-2 operations on %s', database => {
 
     // The VM of team-a that the day-2 steps act on: filed and approved over
     // the API (the portal journey covers doing that in the browser).
-    const created = await api(base(), devToken, 'POST', '/requests', {
-      spec: {
-        name: vmName,
-        cluster: 'lab',
-        template: 'ubuntu-24.04-cloudinit',
-        cores: 1,
-        memoryMiB: 2048,
-        diskGiB: 20,
-        network: { bridge: 'vmbr0' },
-        securityGroups: ['ssh'],
-        cloudInit: { user: 'ubuntu', sshKeys: [SSH_KEY], ipv4: 'dhcp' },
-        tags: [],
-        owner: 'group:default/team-a',
-        justification: 'Day-2 walkthrough',
-      },
-    });
-    if (created.status !== 201) {
-      throw new Error(
-        `filing the VM failed: ${created.status} ${JSON.stringify(
-          created.body,
-        )}`,
-      );
-    }
-    const id = created.body.id as string;
-    const approved = await api(
-      base(),
+    const ready = await provisionOverApi({
+      baseUrl: base(),
+      devToken,
       adminToken,
-      'POST',
-      `/requests/${id}/approve`,
-      { comment: 'for the day-2 test' },
-    );
-    if (approved.status !== 200) {
-      throw new Error(`approving the VM failed: ${approved.status}`);
-    }
-    const ready = await eventually(async () => {
-      const r = await api(base(), devToken, 'GET', `/requests/${id}`);
-      if (r.body.state === 'failed') {
-        throw new Error(`provisioning failed: ${r.body.failureReason}`);
-      }
-      return r.body.state === 'ready' ? r.body : undefined;
-    }, 90_000);
+      spec: labVmSpec(vmName, { justification: 'Day-2 walkthrough' }),
+      comment: 'for the day-2 test',
+      timeoutMs: 90_000,
+    });
     vmid = ready.guest.vmid;
     entityName = `lab-${vmid}`;
     await waitForCatalogEntity(

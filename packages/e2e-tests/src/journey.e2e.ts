@@ -23,7 +23,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startSimulator } from '@mycopod/pve-simulator';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
 import {
   ARTIFACTS_DIR,
@@ -34,7 +33,7 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
-import { APP_DIST, CHROMIUM, launchBrowser, signInAs } from './lib/browser';
+import { launchBrowser, prepareBrowserRun, signInAs } from './lib/browser';
 import {
   chooseTemplate,
   dismissSnackbars,
@@ -45,15 +44,19 @@ import {
   screenshots,
   waitForCatalogEntity,
 } from './lib/journeySteps';
-import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
+import { SSH_KEY, decideRequest, labVmSpec } from './lib/requestSteps';
+import {
+  QUICK_EXECUTOR,
+  proxmoxApi as api,
+  simulatorClusterConfig,
+  startDemoSimulator,
+} from './lib/simulator';
 
 jest.setTimeout(240_000);
 
 const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const TEMPLATE_TITLE = 'Virtual machine from a Proxmox template';
 const VIEWPORT = { width: 1280, height: 800 };
-const SSH_KEY =
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
 
 describe.each(databases)('portal journey on %s', database => {
   const shots = path.join(ARTIFACTS_DIR, 'journey', database);
@@ -91,32 +94,13 @@ describe.each(databases)('portal journey on %s', database => {
 
   beforeAll(async () => {
     startedAt = Date.now();
-    if (!fs.existsSync(APP_DIST)) {
-      throw new Error(
-        'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
-      );
-    }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    }
-    fs.rmSync(shots, { recursive: true, force: true });
-    fs.mkdirSync(shots, { recursive: true });
+    prepareBrowserRun(shots);
     fs.mkdirSync(WALKTHROUGH_DIR, { recursive: true });
 
     // Quick, but slow enough to watch: clone 1.5 s, other tasks 0.3 s.
-    sim = await startSimulator({
-      fleet: 'demo',
-      seed: 11,
-      timings: {
-        cloneMs: 1500,
-        taskMs: 300,
-        resizeMs: 300,
-        lockWaitMs: 3000,
-        resourcesLagMs: 500,
-        agentIpDelayMs: 1000,
-        unauthorizedDelayMs: 100,
-        taskStartMs: 100,
-      },
+    sim = await startDemoSimulator(11, {
+      cloneMs: 1500,
+      agentIpDelayMs: 1000,
     });
     backend = await startBackend({
       database,
@@ -125,11 +109,7 @@ describe.each(databases)('portal journey on %s', database => {
       config: {
         proxmox: {
           clusters: simulatorClusterConfig(sim),
-          executor: {
-            pollIntervalMs: 250,
-            stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
-            ipWait: 'required',
-          },
+          executor: { ...QUICK_EXECUTOR, ipWait: 'required' },
           policy: {
             // The "large" preset (8 GiB) is over team-a's memory quota,
             // "small" (2 GiB) fits, twice.
@@ -382,12 +362,9 @@ describe.each(databases)('portal journey on %s', database => {
         if (f === page.mainFrame()) navigations++;
       });
 
-      await page.getByRole('button', { name: 'Approve' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('textbox').fill('Approved for the Q3 tests');
-      await shot(page, 'admin-approving', 'admin-approving');
-      await dialog.getByRole('button', { name: 'Confirm approval' }).click();
-      await dialog.waitFor({ state: 'hidden' });
+      await decideRequest(page, 'approve', 'Approved for the Q3 tests', () =>
+        shot(page, 'admin-approving', 'admin-approving'),
+      );
 
       await page
         .locator('[data-testid="provisioning-steps"] li[aria-current="step"]')
@@ -582,20 +559,9 @@ describe.each(databases)('portal journey on %s', database => {
 
   it('admin rejects another request with a comment; dev sees why', async () => {
     const created = await api(backend!.baseUrl, devToken, 'POST', '/requests', {
-      spec: {
-        name: `${vmName}-2`,
-        cluster: 'lab',
-        template: 'ubuntu-24.04-cloudinit',
-        cores: 1,
-        memoryMiB: 2048,
-        diskGiB: 20,
-        network: { bridge: 'vmbr0' },
-        securityGroups: ['ssh'],
-        cloudInit: { user: 'ubuntu', sshKeys: [SSH_KEY], ipv4: 'dhcp' },
-        tags: [],
-        owner: 'group:default/team-a',
+      spec: labVmSpec(`${vmName}-2`, {
         justification: 'A second one, just in case',
-      },
+      }),
     });
     expect(created.status).toBe(201);
     expect(created.body.state).toBe('pending');
@@ -605,11 +571,7 @@ describe.each(databases)('portal journey on %s', database => {
     await recording('admin-rejects', async () => {
       await admin.goto(`${backend!.baseUrl}/proxmox/requests/${id}`);
       await expectText(state(admin), 'pending');
-      await admin.getByRole('button', { name: 'Reject' }).click();
-      const dialog = admin.getByRole('dialog');
-      await dialog.getByRole('textbox').fill(reason);
-      await dialog.getByRole('button', { name: 'Confirm rejection' }).click();
-      await dialog.waitFor({ state: 'hidden' });
+      await decideRequest(admin, 'reject', reason);
       await expectText(state(admin), 'rejected');
       await shot(admin, 'admin-rejected');
     });

@@ -13,14 +13,13 @@
  * Screenshots of every step go to artifacts/plan/; with
  * MYCOPOD_UPDATE_WALKTHROUGH=1 also the README's (docs/walkthrough/plan-*).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   startLlmTestServer,
   type LlmTestServer,
 } from '@mycopod/llm-test-server';
-import { startSimulator, type RunningSimulator } from '@mycopod/pve-simulator';
+import type { RunningSimulator } from '@mycopod/pve-simulator';
 import {
   ARTIFACTS_DIR,
   eventually,
@@ -29,17 +28,26 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
-import { APP_DIST, CHROMIUM, launchBrowser, signInAs } from './lib/browser';
+import { launchBrowser, prepareBrowserRun, signInAs } from './lib/browser';
 import {
   chooseTemplate,
-  dismissSnackbars,
   expectText,
   recorder,
   requestState as state,
   screenshots,
   waitForCatalogEntity,
 } from './lib/journeySteps';
-import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
+import {
+  SSH_KEY,
+  approveUntilReady,
+  provisionOverApi,
+} from './lib/requestSteps';
+import {
+  QUICK_EXECUTOR,
+  proxmoxApi as api,
+  simulatorClusterConfig,
+  startDemoSimulator,
+} from './lib/simulator';
 
 jest.setTimeout(240_000);
 
@@ -50,8 +58,6 @@ const TEMPLATE_TITLE = 'Describe what you need in plain language';
 const LLM_KEY = 'sk-e2e-plan-3c2b1a09';
 const DESCRIPTION =
   "Two Ubuntu web servers for team-a with 4 GB each, and grow app-db's disk to 80 GB";
-const SSH_KEY =
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
 
 /** What the (scripted) model drafts for the description. */
 function modelAnswer() {
@@ -112,30 +118,13 @@ describe('plain language to a reviewed plan', () => {
   ]);
 
   beforeAll(async () => {
-    if (!fs.existsSync(APP_DIST)) {
-      throw new Error(
-        'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
-      );
-    }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    }
-    fs.rmSync(SHOTS, { recursive: true, force: true });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    prepareBrowserRun(SHOTS);
 
-    sim = await startSimulator({
-      fleet: 'demo',
-      seed: 17,
-      timings: {
-        cloneMs: 800,
-        taskMs: 200,
-        resizeMs: 200,
-        lockWaitMs: 3000,
-        resourcesLagMs: 300,
-        agentIpDelayMs: 500,
-        unauthorizedDelayMs: 100,
-        taskStartMs: 100,
-      },
+    sim = await startDemoSimulator(17, {
+      cloneMs: 800,
+      taskMs: 200,
+      resizeMs: 200,
+      resourcesLagMs: 300,
     });
     llm = await startLlmTestServer({ apiKey: LLM_KEY });
     llm.setHandler(() => ({ delayMs: 700, then: { answer: modelAnswer() } }));
@@ -147,10 +136,7 @@ describe('plain language to a reviewed plan', () => {
       config: {
         proxmox: {
           clusters: simulatorClusterConfig(sim),
-          executor: {
-            pollIntervalMs: 250,
-            stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
-          },
+          executor: QUICK_EXECUTOR,
           llm: {
             provider: 'openai-compatible',
             baseUrl: llm.baseUrl,
@@ -173,7 +159,10 @@ describe('plain language to a reviewed plan', () => {
     );
 
     // dev's guest the plan changes: filed, approved, ready
-    const filed = await api(backend.baseUrl, devToken, 'POST', '/requests', {
+    await provisionOverApi({
+      baseUrl: backend.baseUrl,
+      devToken,
+      adminToken,
       spec: {
         name: 'app-db',
         cluster: 'lab',
@@ -185,26 +174,8 @@ describe('plain language to a reviewed plan', () => {
         cloudInit: { user: 'ubuntu', ipv4: 'dhcp', sshKeys: [SSH_KEY] },
         owner: 'group:default/team-a',
       },
+      timeoutMs: 60_000,
     });
-    if (filed.status !== 201) {
-      throw new Error(`app-db was not filed: ${JSON.stringify(filed.body)}`);
-    }
-    await api(
-      backend.baseUrl,
-      adminToken,
-      'POST',
-      `/requests/${filed.body.id}/approve`,
-      {},
-    );
-    await eventually(async () => {
-      const r = await api(
-        backend!.baseUrl,
-        devToken,
-        'GET',
-        `/requests/${filed.body.id}`,
-      );
-      return r.body.state === 'ready' ? true : undefined;
-    }, 60_000);
     browser = await launchBrowser();
   });
 
@@ -326,15 +297,12 @@ describe('plain language to a reviewed plan', () => {
     ));
     const page = admin;
     await recording('approve', async () => {
-      await page.goto(`${backend!.baseUrl}/proxmox/requests/${webRequestId}`);
-      await expectText(state(page), 'pending');
-      await page.getByRole('button', { name: 'Approve' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('textbox').fill('Approved from the plan');
-      await dialog.getByRole('button', { name: 'Confirm approval' }).click();
-      await dialog.waitFor({ state: 'hidden' });
-      await expectText(state(page), 'ready', 90_000);
-      await dismissSnackbars(page);
+      await approveUntilReady(
+        page,
+        `${backend!.baseUrl}/proxmox/requests/${webRequestId}`,
+        'Approved from the plan',
+        90_000,
+      );
       await shot(page, 'ready');
     });
     // the other requests of the plan still wait for an approver

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from './backend';
@@ -43,4 +44,21 @@ export async function signInAs(
     .first()
     .waitFor({ timeout: 60_000 });
   return { context, page };
+}
+
+/**
+ * Checks what a browser test needs (the built app, Chromium) and empties
+ * its screenshot folder `shots`.
+ */
+export function prepareBrowserRun(shots: string) {
+  if (!fs.existsSync(APP_DIST)) {
+    throw new Error(
+      'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
+    );
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  }
+  fs.rmSync(shots, { recursive: true, force: true });
+  fs.mkdirSync(shots, { recursive: true });
 }

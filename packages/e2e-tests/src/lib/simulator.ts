@@ -1,4 +1,39 @@
-import type { RunningSimulator } from '@mycopod/pve-simulator';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorTimings,
+} from '@mycopod/pve-simulator';
+
+/**
+ * The simulator with the demo fleet and quick timings, slow enough to watch
+ * each step (clone 1 s, other tasks 0.3 s); `timings` replaces some.
+ */
+export function startDemoSimulator(
+  seed: number,
+  timings: SimulatorTimings = {},
+): Promise<RunningSimulator> {
+  return startSimulator({
+    fleet: 'demo',
+    seed,
+    timings: {
+      cloneMs: 1000,
+      taskMs: 300,
+      resizeMs: 300,
+      lockWaitMs: 3000,
+      resourcesLagMs: 500,
+      agentIpDelayMs: 500,
+      unauthorizedDelayMs: 100,
+      taskStartMs: 100,
+      ...timings,
+    },
+  });
+}
+
+/** The executor config of the browser tests: quick polls, short step timeouts. */
+export const QUICK_EXECUTOR = {
+  pollIntervalMs: 250,
+  stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
+};
 
 /**
  * The `proxmox.clusters` config of a backend for the simulator's clusters:
