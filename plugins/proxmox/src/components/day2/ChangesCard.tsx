@@ -54,12 +54,7 @@ export function ChangesCard(props: {
             Decommission…
           </RequestButton>
         </Flex>
-        <FilingOutcome
-          filed={requests.filed}
-          error={requests.error}
-          dialogOpen={!!dialog}
-          what="file the request"
-        />
+        <FilingOutcome filing={requests} what="file the request" />
         <OpenRequests guest={guest} />
         {resize.shown || decommission.shown ? (
           <OpenRequestNote guest={guest} />

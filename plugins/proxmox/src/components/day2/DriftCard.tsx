@@ -5,11 +5,9 @@ import { formatTime } from '../common/format';
 import { LiveCard } from '../entity/LiveParts';
 import { ConfirmDialog } from './ConfirmDialog';
 import { fieldLabel, formatFieldValue } from './formatChange';
-import { OpenRequestNote } from './OpenRequests';
 import {
-  FilingOutcome,
   JustificationField,
-  RequestButton,
+  RequestAction,
   withJustification,
 } from './RequestControls';
 import { useGuestRequestDialog } from './useFileGuestRequest';
@@ -83,25 +81,16 @@ export function DriftCard(props: {
             {table}
           </>
         )}
-        {gate.shown && findings.length > 0 ? (
-          <Flex>
-            <RequestButton
-              guest={guest}
-              gate={gate}
-              busy={requests.busy}
-              onPress={() => requests.open('reconcile')}
-            >
-              Reconcile…
-            </RequestButton>
-          </Flex>
-        ) : null}
-        {gate.shown ? <OpenRequestNote guest={guest} /> : null}
-        <FilingOutcome
-          filed={requests.filed}
-          error={requests.error}
-          dialogOpen={!!requests.dialog}
+        <RequestAction
+          guest={guest}
+          gate={gate}
+          filing={requests}
+          offered={findings.length > 0}
           what="file the reconcile request"
-        />
+          onPress={() => requests.open('reconcile')}
+        >
+          Reconcile…
+        </RequestAction>
       </Flex>
       {requests.dialog ? (
         <ConfirmDialog

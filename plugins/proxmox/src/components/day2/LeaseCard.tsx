@@ -3,8 +3,7 @@ import type { GuestLiveStatus } from '@mycopod/plugin-proxmox-common';
 import { formatTime } from '../common/format';
 import { LiveCard } from '../entity/LiveParts';
 import { ExtendLeaseDialog } from './ExtendLeaseDialog';
-import { OpenRequestNote } from './OpenRequests';
-import { FilingOutcome, RequestButton } from './RequestControls';
+import { RequestAction } from './RequestControls';
 import { useGuestRequestDialog } from './useFileGuestRequest';
 import type { ActionGate } from './useGuestPermissions';
 
@@ -56,25 +55,16 @@ export function LeaseCard(props: {
             lease is extended.
           </Text>
         ) : null}
-        {gate.shown && endsAt ? (
-          <Flex>
-            <RequestButton
-              guest={guest}
-              gate={gate}
-              busy={requests.busy}
-              onPress={() => requests.open('extend')}
-            >
-              Extend…
-            </RequestButton>
-          </Flex>
-        ) : null}
-        {gate.shown ? <OpenRequestNote guest={guest} /> : null}
-        <FilingOutcome
-          filed={requests.filed}
-          error={requests.error}
-          dialogOpen={!!requests.dialog}
+        <RequestAction
+          guest={guest}
+          gate={gate}
+          filing={requests}
+          offered={!!endsAt}
           what="extend the lease"
-        />
+          onPress={() => requests.open('extend')}
+        >
+          Extend…
+        </RequestAction>
       </Flex>
       {requests.dialog ? (
         <ExtendLeaseDialog

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Button, TextAreaField } from '@backstage/ui';
+import { Button, Flex, TextAreaField } from '@backstage/ui';
 import type {
   GuestLiveStatus,
   GuestRequestBody,
@@ -7,7 +7,7 @@ import type {
 } from '@mycopod/plugin-proxmox-common';
 import { ActionError } from './ActionError';
 import { FiledRequest } from './FiledRequest';
-import { hasOpenRequest } from './OpenRequests';
+import { OpenRequestNote, hasOpenRequest } from './OpenRequests';
 import type { ActionGate } from './useGuestPermissions';
 
 /**
@@ -37,20 +37,62 @@ export function RequestButton(props: {
   );
 }
 
-/** What came of filing: the filed request, or the error once its dialog closed. */
-export function FilingOutcome(props: {
+/** A request being filed from a dialog (see `useGuestRequestDialog`). */
+export interface Filing {
+  busy: boolean;
   filed?: ProxmoxRequest;
   error?: unknown;
-  dialogOpen: boolean;
+  /** The open dialog, if any. */
+  dialog?: string;
+}
+
+/** What came of filing: the filed request, or the error once its dialog closed. */
+export function FilingOutcome(props: {
+  filing: Filing;
   /** For the error's title: "file the request", "extend the lease"… */
   what: string;
 }) {
+  const { filed, error, dialog } = props.filing;
   return (
     <>
-      {props.filed ? <FiledRequest request={props.filed} /> : null}
-      {props.error && !props.dialogOpen ? (
-        <ActionError error={props.error} what={props.what} context="request" />
+      {filed ? <FiledRequest request={filed} /> : null}
+      {error && !dialog ? (
+        <ActionError error={error} what={props.what} context="request" />
       ) : null}
+    </>
+  );
+}
+
+/**
+ * A card's one request action: its button while `offered`, why it is
+ * disabled while a request is open, and what came of filing.
+ */
+export function RequestAction(props: {
+  guest: GuestLiveStatus;
+  gate: ActionGate;
+  filing: Filing;
+  offered: boolean;
+  what: string;
+  onPress: () => void;
+  children: ReactNode;
+}) {
+  const { guest, gate, filing } = props;
+  return (
+    <>
+      {gate.shown && props.offered ? (
+        <Flex>
+          <RequestButton
+            guest={guest}
+            gate={gate}
+            busy={filing.busy}
+            onPress={props.onPress}
+          >
+            {props.children}
+          </RequestButton>
+        </Flex>
+      ) : null}
+      {gate.shown ? <OpenRequestNote guest={guest} /> : null}
+      <FilingOutcome filing={filing} what={props.what} />
     </>
   );
 }
