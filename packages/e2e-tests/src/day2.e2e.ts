@@ -16,7 +16,6 @@
  * day-2 walkthrough images in docs/walkthrough/ (tests leave tracked files
  * alone otherwise).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
@@ -24,7 +23,6 @@ import {
   ARTIFACTS_DIR,
   databases,
   eventually,
-  REPO_ROOT,
   RunningBackend,
   signIn,
   startBackend,
@@ -38,6 +36,7 @@ import {
   requestState as state,
   screenshots,
   waitForCatalogEntity,
+  walkthroughDir,
 } from './lib/journeySteps';
 import {
   approveUntilReady,
@@ -53,7 +52,6 @@ import {
 
 jest.setTimeout(240_000);
 
-const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const VIEWPORT = { width: 1280, height: 1000 };
 
 type Locator = ReturnType<Page['locator']>;
@@ -99,12 +97,7 @@ describe.each(databases)('day-2 operations on %s', database => {
   let entityName = '';
   let startedAt = 0;
 
-  const shot = screenshots(
-    shots,
-    database === 'sqlite' && process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
-      ? WALKTHROUGH_DIR
-      : undefined,
-  );
+  const shot = screenshots(shots, walkthroughDir(database));
   const recording = recorder(shots, () => [
     ['dev', dev],
     ['admin', admin],
@@ -137,7 +130,6 @@ describe.each(databases)('day-2 operations on %s', database => {
   beforeAll(async () => {
     startedAt = Date.now();
     prepareBrowserRun(shots);
-    fs.mkdirSync(WALKTHROUGH_DIR, { recursive: true });
 
     sim = await startDemoSimulator(12);
     backend = await startBackend({

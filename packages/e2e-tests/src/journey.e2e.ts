@@ -20,7 +20,6 @@
  * walkthrough images in docs/walkthrough/ (tests leave tracked files alone
  * otherwise).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningSimulator } from '@mycopod/pve-simulator';
@@ -28,7 +27,6 @@ import {
   ARTIFACTS_DIR,
   databases,
   eventually,
-  REPO_ROOT,
   RunningBackend,
   signIn,
   startBackend,
@@ -43,6 +41,7 @@ import {
   requestState as state,
   screenshots,
   waitForCatalogEntity,
+  walkthroughDir,
 } from './lib/journeySteps';
 import { SSH_KEY, decideRequest, labVmSpec } from './lib/requestSteps';
 import {
@@ -54,7 +53,6 @@ import {
 
 jest.setTimeout(240_000);
 
-const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const TEMPLATE_TITLE = 'Virtual machine from a Proxmox template';
 const VIEWPORT = { width: 1280, height: 800 };
 
@@ -76,12 +74,7 @@ describe.each(databases)('portal journey on %s', database => {
   let readyAt = 0;
 
   /** A screenshot of this step into artifacts/, and the walkthrough one. */
-  const shot = screenshots(
-    shots,
-    database === 'sqlite' && process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
-      ? WALKTHROUGH_DIR
-      : undefined,
-  );
+  const shot = screenshots(shots, walkthroughDir(database));
   /** Runs a step; on failure leaves a screenshot of every open page. */
   const recording = recorder(shots, () => [
     ['dev', dev],
@@ -95,7 +88,6 @@ describe.each(databases)('portal journey on %s', database => {
   beforeAll(async () => {
     startedAt = Date.now();
     prepareBrowserRun(shots);
-    fs.mkdirSync(WALKTHROUGH_DIR, { recursive: true });
 
     // Quick, but slow enough to watch: clone 1.5 s, other tasks 0.3 s.
     sim = await startDemoSimulator(11, {

@@ -23,7 +23,6 @@ import type { RunningSimulator } from '@mycopod/pve-simulator';
 import {
   ARTIFACTS_DIR,
   eventually,
-  REPO_ROOT,
   RunningBackend,
   signIn,
   startBackend,
@@ -36,6 +35,7 @@ import {
   requestState as state,
   screenshots,
   waitForCatalogEntity,
+  walkthroughDir,
 } from './lib/journeySteps';
 import {
   SSH_KEY,
@@ -52,7 +52,6 @@ import {
 jest.setTimeout(240_000);
 
 const SHOTS = path.join(ARTIFACTS_DIR, 'plan');
-const WALKTHROUGH_DIR = path.join(REPO_ROOT, 'docs/walkthrough');
 const VIEWPORT = { width: 1280, height: 900 };
 const TEMPLATE_TITLE = 'Describe what you need in plain language';
 const LLM_KEY = 'sk-e2e-plan-3c2b1a09';
@@ -106,12 +105,7 @@ describe('plain language to a reviewed plan', () => {
   let webRequestId: string | undefined;
 
   /** Screenshots into artifacts/; the README's too with MYCOPOD_UPDATE_WALKTHROUGH=1. */
-  const shot = screenshots(
-    SHOTS,
-    process.env.MYCOPOD_UPDATE_WALKTHROUGH === '1'
-      ? WALKTHROUGH_DIR
-      : undefined,
-  );
+  const shot = screenshots(SHOTS, walkthroughDir());
   const recording = recorder(SHOTS, () => [
     ['dev', dev],
     ['admin', admin],

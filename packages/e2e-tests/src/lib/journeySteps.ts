@@ -1,23 +1,40 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { eventually } from './backend';
+import { type DatabaseKind, eventually, REPO_ROOT } from './backend';
+
+/**
+ * Where a run refreshes the README's walkthrough images (docs/walkthrough/):
+ * with MYCOPOD_UPDATE_WALKTHROUGH=1, on SQLite only; otherwise nowhere, as
+ * tests leave tracked files alone.
+ */
+export function walkthroughDir(
+  database: DatabaseKind = 'sqlite',
+): string | undefined {
+  if (database !== 'sqlite' || process.env.MYCOPOD_UPDATE_WALKTHROUGH !== '1') {
+    return undefined;
+  }
+  const dir = path.join(REPO_ROOT, 'docs/walkthrough');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 type Locator = ReturnType<Page['locator']>;
 
 /**
  * Numbered screenshots of the steps into `dir`; with a walkthrough name,
- * and `walkthroughDir` given, also that image.
+ * and `walkthroughTo` given (see {@link walkthroughDir}), also that image.
  */
-export function screenshots(dir: string, walkthroughDir?: string) {
+export function screenshots(dir: string, walkthroughTo?: string) {
   let step = 0;
   return async function shot(page: Page, name: string, walkthrough?: string) {
     step++;
     await page.screenshot({
       path: path.join(dir, `${String(step).padStart(2, '0')}-${name}.png`),
     });
-    if (walkthrough && walkthroughDir) {
+    if (walkthrough && walkthroughTo) {
       await page.screenshot({
-        path: path.join(walkthroughDir, `${walkthrough}.png`),
+        path: path.join(walkthroughTo, `${walkthrough}.png`),
       });
     }
   };
