@@ -21,7 +21,6 @@ import {
   PROXMOX_GUEST_RESOURCE_TYPE,
   guestEntityRef,
   proxmoxGuestPowerPermission,
-  proxmoxGuestReadPermission,
   proxmoxGuestSnapshotPermission,
 } from '@mycopod/plugin-proxmox-common';
 import {
@@ -171,7 +170,13 @@ export class GuestActionService {
     vmid: number,
     caller: GuestActionCaller,
   ): Promise<GuestSnapshot[]> {
-    await this.#authorize(cluster, vmid, proxmoxGuestReadPermission, caller);
+    // snapshot names and descriptions are the owners' business
+    await this.#authorize(
+      cluster,
+      vmid,
+      [proxmoxGuestSnapshotPermission],
+      caller,
+    );
     const guest = await this.#locate(cluster, vmid);
     let list: PveSnapshot[];
     try {
@@ -201,14 +206,24 @@ export class GuestActionService {
       );
   }
 
-  /** A task of the guest and how far it got (`proxmox.guest.read`). */
+  /**
+   * A task of the guest and how far it got, for whoever may start one
+   * (`proxmox.guest.power` or `proxmox.guest.snapshot`): its log is the
+   * owners' business.
+   */
   async task(
     cluster: string,
     vmid: number,
     upid: string,
     caller: GuestActionCaller,
   ): Promise<GuestTask> {
-    await this.#authorize(cluster, vmid, proxmoxGuestReadPermission, caller);
+    await this.#authorize(
+      cluster,
+      vmid,
+      [proxmoxGuestPowerPermission, proxmoxGuestSnapshotPermission],
+      caller,
+      'read the tasks of',
+    );
     const parsed = parseGuestUpid(upid, vmid);
     const unknown = () =>
       new NotFoundError(`No task ${upid} on guest ${cluster}/${vmid}`);
@@ -234,22 +249,22 @@ export class GuestActionService {
     }
   }
 
+  /** Allowed when any of `permissions` is (one permission round trip). */
   async #authorize(
     cluster: string,
     vmid: number,
-    permission: ResourcePermission<typeof PROXMOX_GUEST_RESOURCE_TYPE>,
+    permissions: Array<ResourcePermission<typeof PROXMOX_GUEST_RESOURCE_TYPE>>,
     caller: GuestActionCaller,
+    doing = permissions[0].name.replace('proxmox.guest.', ''),
   ) {
-    const [decision] = await this.#o.permissions.authorize(
-      [{ permission, resourceRef: guestEntityRef(cluster, vmid) }],
+    const resourceRef = guestEntityRef(cluster, vmid);
+    const decisions = await this.#o.permissions.authorize(
+      permissions.map(permission => ({ permission, resourceRef })),
       { credentials: caller.credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
       throw new NotAllowedError(
-        `You may not ${permission.name.replace(
-          'proxmox.guest.',
-          '',
-        )} guest ${cluster}/${vmid}`,
+        `You may not ${doing} guest ${cluster}/${vmid}`,
       );
     }
   }
@@ -331,7 +346,7 @@ export class GuestActionService {
     caller: GuestActionCaller,
     request?: Request,
   ): Promise<GuestTask> {
-    await this.#authorize(cluster, vmid, permission, caller);
+    await this.#authorize(cluster, vmid, [permission], caller);
     const guest = await this.#locate(cluster, vmid);
     const pve = this.#o.clusters.get(cluster);
     const target = { node: guest.node, vmid };

@@ -58,7 +58,7 @@ async function send(
   return res;
 }
 
-/** The dev's reboot task (read by everyone in the tasks row). */
+/** The dev's reboot task (read by each caller in the tasks row). */
 let devReboot: string;
 
 /** Snapshot names each caller makes, so every allowed call succeeds. */
@@ -105,7 +105,7 @@ describe('authorization matrix of the guest action routes', () => {
   it.each<[Who, number]>([
     ['none', 401],
     ['service', 403],
-    ['other', 200],
+    ['other', 403],
     ['dev', 200],
     ['admin', 200],
   ])('GET /guests/:cluster/:vmid/snapshots as %s → %i', async (who, status) => {
@@ -156,7 +156,7 @@ describe('authorization matrix of the guest action routes', () => {
   it.each<[Who, number]>([
     ['none', 401],
     ['service', 403],
-    ['other', 200],
+    ['other', 403],
     ['dev', 200],
     ['admin', 200],
   ])(
