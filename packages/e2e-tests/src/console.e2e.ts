@@ -12,13 +12,11 @@
  *
  * Screenshots go to artifacts/console/<database>/.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   consoleLineBand,
   renderConsoleScreen,
-  startSimulator,
   type ConsoleScreenModel,
   type RunningSimulator,
 } from '@mycopod/pve-simulator';
@@ -30,7 +28,7 @@ import {
   signIn,
   startBackend,
 } from './lib/backend';
-import { APP_DIST, CHROMIUM, launchBrowser, signInAs } from './lib/browser';
+import { launchBrowser, prepareBrowserRun, signInAs } from './lib/browser';
 import {
   dismissSnackbars,
   expectAttribute,
@@ -39,13 +37,17 @@ import {
   screenshots,
   waitForCatalogEntity,
 } from './lib/journeySteps';
-import { proxmoxApi as api, simulatorClusterConfig } from './lib/simulator';
+import { labVmSpec, provisionOverApi } from './lib/requestSteps';
+import {
+  proxmoxApi as api,
+  QUICK_EXECUTOR,
+  simulatorClusterConfig,
+  startDemoSimulator,
+} from './lib/simulator';
 
 jest.setTimeout(240_000);
 
 const VIEWPORT = { width: 1280, height: 1000 };
-const SSH_KEY =
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1cm5leS10ZXN0LWtleS1vZi1kYW5hLWRldmVs dana@laptop';
 
 /**
  * The RGB pixels of console line `index` on noVNC's canvas (the canvas
@@ -129,31 +131,9 @@ describe.each(databases)('guest console on %s', database => {
 
   beforeAll(async () => {
     startedAt = Date.now();
-    if (!fs.existsSync(APP_DIST)) {
-      throw new Error(
-        'packages/app/dist is missing: build the app first (yarn workspace app build); scripts/test.sh does this',
-      );
-    }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    }
-    fs.rmSync(shots, { recursive: true, force: true });
-    fs.mkdirSync(shots, { recursive: true });
+    prepareBrowserRun(shots);
 
-    sim = await startSimulator({
-      fleet: 'demo',
-      seed: 13,
-      timings: {
-        cloneMs: 1000,
-        taskMs: 300,
-        resizeMs: 300,
-        lockWaitMs: 3000,
-        resourcesLagMs: 500,
-        agentIpDelayMs: 500,
-        unauthorizedDelayMs: 100,
-        taskStartMs: 100,
-      },
-    });
+    sim = await startDemoSimulator(13);
     backend = await startBackend({
       database,
       readyTimeoutMs: 150_000,
@@ -161,10 +141,7 @@ describe.each(databases)('guest console on %s', database => {
       config: {
         proxmox: {
           clusters: simulatorClusterConfig(sim),
-          executor: {
-            pollIntervalMs: 250,
-            stepTimeouts: { cloneMs: 30_000, taskMs: 15_000, ipMs: 15_000 },
-          },
+          executor: QUICK_EXECUTOR,
         },
       },
     });
@@ -172,47 +149,14 @@ describe.each(databases)('guest console on %s', database => {
     const adminToken = (await eventually(() => signIn(base(), 'admin'))).token;
 
     // The VM of team-a: filed and approved over the API.
-    const created = await api(base(), devToken, 'POST', '/requests', {
-      spec: {
-        name: vmName,
-        cluster: 'lab',
-        template: 'ubuntu-24.04-cloudinit',
-        cores: 1,
-        memoryMiB: 2048,
-        diskGiB: 20,
-        network: { bridge: 'vmbr0' },
-        securityGroups: ['ssh'],
-        cloudInit: { user: 'ubuntu', sshKeys: [SSH_KEY], ipv4: 'dhcp' },
-        tags: [],
-        owner: 'group:default/team-a',
-        justification: 'Console test',
-      },
-    });
-    if (created.status !== 201) {
-      throw new Error(
-        `filing the VM failed: ${created.status} ${JSON.stringify(
-          created.body,
-        )}`,
-      );
-    }
-    const id = created.body.id as string;
-    const approved = await api(
-      base(),
+    const ready = await provisionOverApi({
+      baseUrl: base(),
+      devToken,
       adminToken,
-      'POST',
-      `/requests/${id}/approve`,
-      { comment: 'for the console test' },
-    );
-    if (approved.status !== 200) {
-      throw new Error(`approving the VM failed: ${approved.status}`);
-    }
-    const ready = await eventually(async () => {
-      const r = await api(base(), devToken, 'GET', `/requests/${id}`);
-      if (r.body.state === 'failed') {
-        throw new Error(`provisioning failed: ${r.body.failureReason}`);
-      }
-      return r.body.state === 'ready' ? r.body : undefined;
-    }, 90_000);
+      spec: labVmSpec(vmName, { justification: 'Console test' }),
+      comment: 'for the console test',
+      timeoutMs: 90_000,
+    });
     vmid = ready.guest.vmid;
     node = ready.guest.node;
     await waitForCatalogEntity(
